@@ -1,0 +1,177 @@
+"""Command line: a thin layer over the library (typer)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cleaner.batch import BatchOptions, BatchReport, clean_batch
+from cleaner.dedup import DedupConfig
+from cleaner.io import OutputFormat, find_input_files, input_kind
+from cleaner.pipeline import CleanConfig
+from cleaner.rule_tests import run_rule_tests
+from cleaner.rules import RuleError, default_rules_dir, load_rules
+
+app = typer.Typer(
+    help="Strip boilerplate from scraped pages and return clean articles.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+rules_app = typer.Typer(help="Per-site rule files.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(console: Console, message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@app.command()
+def clean(
+    inputs: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="Output form: txt (body only), md or json.")
+    ] = "txt",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 0,
+    lang: Annotated[
+        str | None, typer.Option(help="Keep only these languages, e.g. 'en,fr'.")
+    ] = None,
+    drop_duplicates: Annotated[
+        bool, typer.Option("--drop-duplicates", help="Leave near copies out of the output.")
+    ] = False,
+    similarity: Annotated[
+        float, typer.Option(help="Word 5-gram Jaccard from which two articles are near copies.")
+    ] = DedupConfig().threshold,
+    rules_dir: Annotated[
+        Path | None, typer.Option("--rules", help="Rule folder (default: the shipped rules).")
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Progress bar (on a terminal only).")] = True,
+) -> None:
+    """Clean scraped pages (.html/.htm/.txt, optionally .gz, and .jsonl) into articles.
+
+    Example: cleaner clean samples --out /tmp/clean --lang en
+    """
+    console = Console(stderr=True)
+    if output_format not in ("txt", "md", "json"):
+        raise _fail(console, f"--format must be txt, md or json, not {output_format!r}")
+    missing = [str(path) for path in inputs if not path.exists()]
+    if missing:
+        raise _fail(console, f"no such input: {', '.join(missing)}")
+    if not 0.0 < similarity <= 1.0:
+        raise _fail(console, "--similarity must be in (0, 1]")
+    try:
+        rules = load_rules(rules_dir)
+    except RuleError as error:
+        raise _fail(console, f"invalid rules:\n{error}") from None
+    languages = frozenset(x.strip() for x in lang.split(",") if x.strip()) if lang else None
+    options = BatchOptions(
+        clean=CleanConfig(rules=rules, languages=languages),
+        dedup=DedupConfig(threshold=similarity),
+        output_format=output_format,  # type: ignore[arg-type]  # checked above
+        jobs=jobs if jobs > 0 else (os.cpu_count() or 1),
+        drop_duplicates=drop_duplicates,
+    )
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+
+    started = time.monotonic()
+    if progress and console.is_terminal:
+        total = _count_documents(inputs, out)
+        columns = (TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("clean", total=total)
+            report = clean_batch(inputs, out, options, lambda _row: bar.advance(task))
+    else:
+        report = clean_batch(inputs, out, options)
+    _print_summary(report, time.monotonic() - started)
+    raise typer.Exit(EXIT_FAILED_INPUTS if report.status["error"] else EXIT_OK)
+
+
+def _count_documents(inputs: list[Path], out: Path) -> int:
+    """Documents in the batch (JSONL lines counted), for the progress bar's total."""
+    total = 0
+    for path, _ in find_input_files(inputs, exclude=out):
+        if input_kind(path) == "jsonl" and path.suffix.lower() == ".jsonl":
+            try:
+                with open(path, "rb") as stream:
+                    total += sum(1 for line in stream if line.strip())
+            except OSError:
+                total += 1
+        else:
+            total += 1
+    return total
+
+
+def _print_summary(report: BatchReport, seconds: float) -> None:
+    console = Console()
+    table = Table(title=f"cleaner: {report.documents} documents in {seconds:.1f} s")
+    table.add_column("", style="bold")
+    table.add_column("count", justify="right")
+    for status in ("ok", "dropped", "error"):
+        table.add_row(status, str(report.status[status]))
+    for reason, count in sorted(report.reasons.items()):
+        table.add_row(f"  {reason}", str(count))
+    table.add_row("near copies", str(report.duplicates))
+    if report.languages:
+        langs = ", ".join(f"{lang} {n}" for lang, n in report.languages.most_common())
+        table.add_row("languages", langs)
+    if report.sites:
+        table.add_row("sites", ", ".join(f"{s} {n}" for s, n in report.sites.most_common()))
+    if report.removed:
+        table.add_row("removed", ", ".join(f"{r} {n}" for r, n in report.removed.most_common()))
+    if report.chars_in:
+        kept = report.chars_out / report.chars_in
+        table.add_row("characters", f"{report.chars_in:,} in, {report.chars_out:,} out ({kept:.0%})")
+    table.add_row("manifest", str(report.manifest))
+    console.print(table)
+
+
+@rules_app.command("check")
+def rules_check(
+    directory: Annotated[
+        Path | None, typer.Argument(help="Rule folder (default: the shipped rules).")
+    ] = None,
+) -> None:
+    """Validate rule files and run the sample tests each one names.
+
+    Example: cleaner rules check rules/
+    """
+    console = Console()
+    folder = directory or default_rules_dir()
+    try:
+        rules = load_rules(folder)
+    except RuleError as error:
+        raise _fail(Console(stderr=True), f"invalid rules:\n{error}") from None
+    results = list(run_rule_tests(rules))
+    failed = [result for result in results if not result.passed]
+    for result in results:
+        mark = "[green]pass[/]" if result.passed else "[red]FAIL[/]"
+        console.print(f"{mark} {result.site}: {result.test.input.name}", highlight=False)
+        for failure in result.failures:
+            console.print(f"     {failure}", highlight=False)
+    console.print(
+        f"{len(rules.sites)} rule files valid; {len(results) - len(failed)}/{len(results)} "
+        f"sample tests pass",
+        highlight=False,
+    )
+    raise typer.Exit(EXIT_USAGE if failed else EXIT_OK)
+
+
+def main() -> Any:
+    return app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

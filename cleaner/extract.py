@@ -1,0 +1,58 @@
+"""HTML to text with trafilatura, after the site's own stripping."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import trafilatura
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The main text of a page (one paragraph a line) and its metadata."""
+
+    text: str
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+    sitename: str | None = None
+
+
+class ExtractionError(ValueError):
+    """The page has no main text that trafilatura can find."""
+
+
+def extract_html(
+    html: str,
+    url: str | None = None,
+    prune_xpath: tuple[str, ...] = (),
+    options: Mapping[str, bool] | None = None,
+) -> Extracted:
+    """Extract the article body; comments are never included.
+
+    Raises:
+        ExtractionError: when there is no HTML tree or no main text in it.
+    """
+    if not html.strip():
+        raise ExtractionError("empty page")
+    try:
+        result = trafilatura.bare_extraction(
+            html,
+            url=url,
+            include_comments=False,
+            with_metadata=True,
+            prune_xpath=list(prune_xpath) or None,
+            **dict(options or {}),
+        )
+    except (ValueError, TypeError, AssertionError, RecursionError) as error:
+        raise ExtractionError(f"unparseable HTML ({type(error).__name__})") from None
+    if result is None or isinstance(result, dict) or not (result.text or "").strip():
+        raise ExtractionError("no main text found in HTML")
+    return Extracted(
+        text=result.text or "",
+        title=result.title or None,
+        date=result.date or None,
+        url=result.url or url,
+        sitename=result.sitename or None,
+    )

@@ -1,0 +1,477 @@
+"""Generic clutter filters: they work on any site, with or without a rule file.
+
+Every filter is a pure function over the page's non-empty lines that *claims* lines it
+recognises as clutter, naming its rule. The runner gives each line to the first filter
+that claims it, so the audit trail says exactly one reason per removed line, and filters
+never see a half-edited text (structural filters such as the related-list detector need
+the original neighbourhood of a line, not what earlier filters left).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from dateutil import parser as date_parser
+
+from cleaner.document import Removal
+
+Claim = tuple[int, str]
+LineFilter = Callable[[Sequence[str]], Iterator[Claim]]
+
+_SPACE = re.compile(r"[\s\u00a0\u200b\u2009\u202f\ufeff]+")
+_WORD = re.compile(r"\w+")
+_EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def split_lines(text: str) -> list[str]:
+    """Non-empty lines with whitespace collapsed (NBSP and zero-width spaces included)."""
+    lines = (_SPACE.sub(" ", line).strip() for line in text.splitlines())
+    return [line for line in lines if line]
+
+
+def normalise(line: str) -> str:
+    """Comparison key: case, spacing and edge punctuation do not make two lines differ."""
+    return _EDGE_PUNCT.sub("", _SPACE.sub(" ", line).casefold()).strip()
+
+
+def word_count(line: str) -> int:
+    return len(_WORD.findall(line))
+
+
+def ends_sentence(line: str) -> bool:
+    return line.rstrip("\"'”’»)]").endswith((".", "!", "?", "…", "。", "؟", "!"))
+
+
+# --- line classifiers -------------------------------------------------------------------
+
+# Interface strings that are never article text when they stand alone on a line.
+_NAV_LINES = frozenset(
+    {
+        "skip to main content", "skip to content", "skip to navigation", "skip to main navigation",
+        "jump to navigation", "jump to content", "toggle navigation", "main menu", "menu",
+        "open menu", "close menu", "search", "close", "home", "share", "share this",
+        "share this article", "share this story", "share article", "tweet", "print",
+        "email", "e-mail", "whatsapp", "facebook", "twitter", "linkedin", "telegram", "reddit",
+        "pinterest", "copy link", "link copied", "copied", "advertisement", "advertisment",
+        "sponsored", "sponsored content", "back to top", "scroll to top", "go to top",
+        "loading", "log in", "login", "sign in", "register", "subscribe", "next article",
+        "previous article", "next story", "previous story", "listen to this article",
+        "your browser does not support the audio element",
+        "your browser does not support the video tag",
+        "zum inhalt springen", "zum hauptinhalt springen", "aller au contenu principal",
+        "aller au contenu", "ir al contenido", "ir al contenido principal", "anzeige",
+        "werbung", "publicité", "publicidad", "partager", "teilen", "compartir",
+    }
+)
+_SHARE_LINE = re.compile(
+    r"^(share|post|send|follow( us)?)( (it|this|article|story))? (on|via|to) "
+    r"(facebook|twitter|x|whatsapp|linkedin|telegram|email|reddit|pinterest|instagram)$"
+)
+
+
+def nav_lines(lines: Sequence[str]) -> Iterator[Claim]:
+    for index, line in enumerate(lines):
+        key = normalise(line)
+        if key in _NAV_LINES or _SHARE_LINE.match(key):
+            yield index, "nav"
+
+
+_READING_TIME = re.compile(
+    r"^(estimated )?(reading time|read time|lesezeit|temps de lecture|tiempo de lectura)?\s*:?\s*"
+    r"(\d+|one|two|three|four|five|ten)\s*[-\u2011 ]?\s*"
+    r"(min|mins|minute|minutes|minuten|minutos)\.?\s*"
+    r"(read|reading|read time|lesezeit|de lecture|de lectura)?$",
+    re.IGNORECASE,
+)
+
+
+def reading_times(lines: Sequence[str]) -> Iterator[Claim]:
+    for index, line in enumerate(lines):
+        if _READING_TIME.match(line.strip()):
+            yield index, "reading-time"
+
+
+_MONTHS = {
+    "en": "january february march april may june july august september october november "
+    "december jan feb mar apr jun jul aug sep sept oct nov dec",
+    "de": "januar februar märz mai juni juli oktober dezember jän mär okt dez",
+    "fr": "janvier février fevrier mars avril mai juin juillet août aout septembre octobre "
+    "novembre décembre decembre janv févr avr juil sept déc",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre "
+    "noviembre diciembre",
+    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre "
+    "novembre dicembre",
+    "nl": "januari februari maart mei juni juli augustus oktober",
+    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro "
+    "dezembro",
+}
+_MONTH_WORDS = frozenset(word for words in _MONTHS.values() for word in words.split())
+_DATE_FILLERS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur "
+    "thurs fri sat sun am pm a m p m at on of the st nd rd th de del di le el der am um "
+    "gmt utc bst cet cest est edt pst pdt ist pkt ast eet eest msk jst aest h hrs"
+    .split()
+)
+_DATE_LABEL = re.compile(
+    r"^(first published|last updated|last modified|published|updated|posted|posted on|"
+    r"modified|date|dated|veröffentlicht|aktualisiert|publié le|publié|mis à jour le|"
+    r"mis à jour|publicado|actualizado)\b\s*:?\s*(on\b)?\s*",
+    re.IGNORECASE,
+)
+_DATE_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+_DATE_CHARS = re.compile(r"^[\w\s,./:|()+\-–—]+$")
+
+
+def is_date_line(line: str) -> bool:
+    """A line that only states when something was published or updated."""
+    if len(line) > 70:
+        return False
+    rest = _DATE_LABEL.sub("", line.strip(), count=1)
+    if not rest or not _DATE_CHARS.match(rest):
+        return False
+    tokens = [token.casefold() for token in _DATE_TOKEN.findall(rest)]
+    numbers = [token for token in tokens if token.isdigit()]
+    words = [token for token in tokens if not token.isdigit()]
+    if not numbers or any(w not in _MONTH_WORDS and w not in _DATE_FILLERS for w in words):
+        return False
+    has_month = any(word in _MONTH_WORDS for word in words)
+    has_year = any(len(n) == 4 and n[:2] in ("19", "20") for n in numbers)
+    return has_month or (has_year and len(numbers) >= 3)
+
+
+_NO_DATE = datetime(1, 1, 1)
+
+
+def parse_date(line: str) -> str | None:
+    """ISO date (YYYY-MM-DD) of a 'Published …' line, or None when it has no full date."""
+    text = _DATE_LABEL.sub("", line.strip(), count=1)
+    try:
+        parsed = date_parser.parse(text, default=_NO_DATE, fuzzy=True)
+    except (ValueError, OverflowError):
+        return None
+    return parsed.date().isoformat() if parsed.year > 1 else None
+
+
+def date_lines(lines: Sequence[str]) -> Iterator[Claim]:
+    for index, line in enumerate(lines):
+        if is_date_line(line):
+            yield index, "date"
+
+
+_READ_MORE = re.compile(
+    r"^(read more|read also|also read|see also|read|more|related|recommended|watch|"
+    r"watch more|listen|read next|more on this|more on this story|further reading|"
+    r"lesen sie auch|mehr zum thema|lire aussi|à lire aussi|a lire aussi|lee también|"
+    r"leer más|leggi anche)\s*[:|»›>\-–—]\s*\S",
+    re.IGNORECASE,
+)
+_READ_MORE_ALONE = frozenset(
+    {"read more", "read more here", "click here", "continue reading", "more", "see more",
+     "show more", "view more", "load more"}
+)
+
+
+def read_more_links(lines: Sequence[str]) -> Iterator[Claim]:
+    for index, line in enumerate(lines):
+        if normalise(line) in _READ_MORE_ALONE or (
+            _READ_MORE.match(line) and word_count(line) <= 30
+        ):
+            yield index, "read-more"
+
+
+_SIGNUP_START = re.compile(
+    r"^(stay informed|stay up to date|stay updated|stay in the know|stay connected|sign up|"
+    r"signup|subscribe|register|join|get|receive|enter your e-?mail|don't miss|never miss|"
+    r"want more|like this article|enjoyed this|keep up|be the first|by signing up|"
+    r"by subscribing|please sign up|to receive|newsletter)\b",
+    re.IGNORECASE,
+)
+_SIGNUP_TOPIC = re.compile(
+    r"newsletter|inbox|e-?mail|alerts|sign up|sign-up|subscri|updates|briefing|digest|"
+    r"privacy policy|terms of (use|service)",
+    re.IGNORECASE,
+)
+
+
+def newsletter_prompts(lines: Sequence[str]) -> Iterator[Claim]:
+    """Sign-up prompts are short and open with a call to act; a paragraph that merely
+    mentions a newsletter does neither, so it stays."""
+    for index, line in enumerate(lines):
+        if word_count(line) <= 30 and _SIGNUP_START.match(line) and _SIGNUP_TOPIC.search(line):
+            yield index, "newsletter"
+
+
+_COMMENT_BOX = re.compile(
+    r"^(leave a (reply|comment)|post a comment|add a comment|write a comment|"
+    r"join the (conversation|discussion)|\d+ comments?|comments?( \(\d+\))?|"
+    r"comments are closed\.?|show comments|view comments|hide comments|cancel reply|"
+    r"post comment|submit comment|your email address will not be published\.?.*|"
+    r"required fields are marked.*|save my name, email,? and website.*|"
+    r"you must be logged in to post a comment\.?|log in to comment|"
+    r"be the first to comment.*|no comments yet.*|"
+    r"kommentare?|kommentar schreiben|laisser un commentaire|commentaires?|"
+    r"deja un comentario|comentarios?)$",
+    re.IGNORECASE,
+)
+# Comment sections sit after the article; these open one, and nothing after them is article.
+_COMMENT_SECTION_START = re.compile(
+    r"^(leave a (reply|comment)|post a comment|add a comment|write a comment|"
+    r"join the (conversation|discussion)|\d+ comments?|comments are closed|"
+    r"your email address will not be published)",
+    re.IGNORECASE,
+)
+
+
+def comment_boxes(lines: Sequence[str]) -> Iterator[Claim]:
+    total = sum(len(line) for line in lines)
+    seen = 0
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        # Only cut when the marker is in the tail: a "Comments" link in a top menu is not
+        # the start of a comment section.
+        if _COMMENT_SECTION_START.match(stripped) and seen >= total / 2:
+            for rest in range(index, len(lines)):
+                yield rest, "comments"
+            return
+        if _COMMENT_BOX.match(stripped):
+            yield index, "comments"
+        seen += len(line)
+
+
+_FOOTER = re.compile(
+    r"republish(ing)? (this|our|the) (content|article|story|piece)|all rights reserved|"
+    r"^(©|copyright\b|\(c\) ?\d{4})|"
+    r"\b(may|must) not be (re)?(published|reproduced|broadcast|rewritten|redistributed)|"
+    r"^this (article|story|content|piece) (was|is|has been) (originally |first )?"
+    r"(published|republished|reproduced|syndicated)|"
+    r"^(the )?(views|opinions) expressed (in this (article|piece) )?are (those of the "
+    r"author|the author'?s own|solely)|"
+    r"alle rechte vorbehalten|tous droits réservés|todos los derechos reservados",
+    re.IGNORECASE,
+)
+
+
+def publisher_footers(lines: Sequence[str]) -> Iterator[Claim]:
+    for index, line in enumerate(lines):
+        if word_count(line) <= 80 and _FOOTER.search(line):
+            yield index, "footer"
+
+
+_CONTACT = re.compile(
+    r"^(contact|email|e-mail|write to) (the )?(editor|author|writer|reporter|newsroom)\b"
+    r"\s*:?\s*(?P<name>.*)$",
+    re.IGNORECASE,
+)
+_PERSON_NAME = re.compile(
+    r"^(?:[A-Z][\w'’.\-]+|de|van|von|al|el|bin|ibn|da|di|la|le)"
+    r"(?: (?:[A-Z][\w'’.\-]+|de|van|von|al|el|bin|ibn|da|di|la|le)){0,4}[,;.]?$"
+)
+
+
+def contact_lines(lines: Sequence[str]) -> Iterator[Claim]:
+    """'Contact Editor' and the name that follows it, on the same line or the next."""
+    for index, line in enumerate(lines):
+        match = _CONTACT.match(line.strip())
+        if not match:
+            continue
+        name = match.group("name").strip()
+        if name and not _PERSON_NAME.match(name):
+            continue
+        yield index, "contact"
+        if not name and index + 1 < len(lines) and _PERSON_NAME.match(lines[index + 1].strip()):
+            yield index + 1, "contact"
+
+
+_AGENCY = (
+    r"(?:AFP|AP|Reuters|Anadolu(?: Agency)?|AA|Getty(?: Images)?|EPA(?:-EFE)?|EFE|Xinhua|"
+    r"DPA|dpa|PA(?: Media| Wire)?|AAP|ANSA|TASS|Sputnik|SANA|IRNA|WANA|UPI|NurPhoto|"
+    r"Shutterstock|iStock(?:photo)?|Alamy|Bloomberg|SOPA Images|Handout|Supplied|File|"
+    r"File photo|Screengrab|Screenshot|Social media|Twitter|Facebook|Instagram|"
+    r"[A-Z]{2,6}/[^()\[\]]{1,60}|(?:Photo|Image|Picture|Credit|Courtesy|Foto|Bild)\b[^()\[\]]{0,60})"
+)
+_CREDIT_IN_BRACKETS = re.compile(
+    r"[(\[]\s*" + _AGENCY + r"(?:\s*(?:/|via|-|,)\s*[^()\[\]]{1,60})?\s*[)\]]\s*\.?$"
+)
+_CREDIT_AFTER_DASH = re.compile(r"(?:[—–]|\s-|/)\s*" + _AGENCY + r"\s*\.?$")
+_CREDIT_LABEL = re.compile(
+    r"(?:^|\s)(?:Photo|Photograph|Image|Picture|Credit|Photo credit|Foto|Bild)\s*:\s*\S.{0,60}$"
+)
+
+
+def is_caption(line: str) -> bool:
+    """A line that ends with a photo credit ("(AFP)", "[Anadolu]", "—AFP", "Photo: …")."""
+    words = word_count(line)
+    if words > 60:
+        return False
+    if _CREDIT_IN_BRACKETS.search(line) or _CREDIT_LABEL.search(line):
+        return True
+    return words <= 45 and bool(_CREDIT_AFTER_DASH.search(line))
+
+
+def captions(lines: Sequence[str]) -> Iterator[Claim]:
+    for index, line in enumerate(lines):
+        if is_caption(line):
+            yield index, "caption"
+
+
+# --- structural filters -----------------------------------------------------------------
+
+# A teaser in a list of other articles is short; an article paragraph between two dated
+# headings (a live blog) is longer, and stops the run from being taken as a list.
+_TEASER_MAX_WORDS = 35
+_MAX_LINES_BETWEEN_DATES = 5
+_HEADING_MAX_WORDS = 6
+
+
+def related_article_lists(lines: Sequence[str]) -> Iterator[Claim]:
+    """Runs of short headline lines punctuated by dates: lists of *other* articles."""
+    dated = [index for index, line in enumerate(lines) if is_date_line(line)]
+    runs: list[list[int]] = []
+    for index in dated:
+        if runs and index - runs[-1][-1] <= _MAX_LINES_BETWEEN_DATES:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    for run in runs:
+        if len(run) < 3:
+            continue
+        first, last = run[0], run[-1]
+        if any(word_count(lines[i]) > _TEASER_MAX_WORDS for i in range(first, last + 1)):
+            continue
+        period = max(b - a for a, b in zip(run, run[1:], strict=False))
+        start = first
+        # Walk back over the first item's headline and the list's own headings.
+        while start > 0 and (first - start) < period:
+            previous = lines[start - 1]
+            if word_count(previous) > _HEADING_MAX_WORDS or ends_sentence(previous):
+                break
+            start -= 1
+        end = last
+        # The last item has no date after it: take up to one period of short lines.
+        while end + 1 < len(lines) and end - last < period - 1:
+            if word_count(lines[end + 1]) > _TEASER_MAX_WORDS:
+                break
+            end += 1
+        for index in range(start, end + 1):
+            yield index, "related-list"
+
+
+_RELATED_HEADING = re.compile(
+    r"^((latest|more|also) (from|in|on) .{1,40}|related|recommended|recommended for you|"
+    r"trending|trending now|popular|popular now|most read|most popular|most viewed|"
+    r"most shared|top stories|latest news|latest stories|latest articles|more stories|"
+    r"more news|you (may|might) also like|read next|editor'?s picks|in other news|"
+    r"related (articles|stories|news|posts|content|coverage|topics)|"
+    r"das könnte sie auch interessieren|à lire également|sur le même sujet|"
+    r"te puede interesar|noticias relacionadas)\s*:?$",
+    re.IGNORECASE,
+)
+_LINK_MAX_WORDS = 15
+
+
+def related_headings(lines: Sequence[str]) -> Iterator[Claim]:
+    """"Latest from …" and its list of links, up to the next line that reads like prose."""
+    index = 0
+    while index < len(lines):
+        if not _RELATED_HEADING.match(lines[index].strip()):
+            index += 1
+            continue
+        yield index, "related"
+        index += 1
+        while (
+            index < len(lines)
+            and word_count(lines[index]) <= _LINK_MAX_WORDS
+            and not ends_sentence(lines[index])
+        ):
+            yield index, "related"
+            index += 1
+
+
+# --- runner -----------------------------------------------------------------------------
+
+GENERIC_FILTERS: tuple[LineFilter, ...] = (
+    nav_lines,
+    reading_times,
+    related_article_lists,
+    date_lines,
+    read_more_links,
+    newsletter_prompts,
+    comment_boxes,
+    publisher_footers,
+    contact_lines,
+    captions,
+    related_headings,
+)
+
+_TITLE_MAX_WORDS = 30
+# A line repeated on the next line is an image's alt text or caption printed twice; short
+# ones are dropped with their first copy, longer ones only lose the copies.
+_REPEATED_CAPTION_MAX_WORDS = 25
+
+
+@dataclass
+class Cleaned:
+    """What the filters leave of a page, and why the rest went."""
+
+    lines: list[str]
+    removed: list[Removal] = field(default_factory=list)
+    title: str | None = None
+    date_line: str | None = None
+
+
+def clean_lines(
+    lines: Sequence[str],
+    filters: Sequence[LineFilter] = GENERIC_FILTERS,
+    title: str | None = None,
+    take_title: bool = False,
+) -> Cleaned:
+    """Run the filters over a page's lines.
+
+    Args:
+        lines: the page's non-empty lines, in order.
+        filters: claimants, in priority order (site rules first, then generic ones).
+        title: a known title (HTML metadata); lines repeating it are removed.
+        take_title: no title known (plain text): the first remaining headline-like line
+            is the title, moved out of the body.
+    """
+    claims: dict[int, str] = {}
+    for line_filter in filters:
+        for index, rule in line_filter(lines):
+            claims.setdefault(index, rule)
+
+    date_line = next(
+        (lines[i] for i in sorted(claims) if claims[i] == "date"), None
+    )
+    remaining = [i for i in range(len(lines)) if i not in claims]
+    if title is None and take_title and remaining:
+        candidate = lines[remaining[0]]
+        if word_count(candidate) <= _TITLE_MAX_WORDS and not candidate.endswith((".", ",", ";", ":")):
+            title = candidate
+    if title:
+        title_key = normalise(title)
+        for index in remaining:
+            if normalise(lines[index]) == title_key:
+                claims[index] = "title"
+    _claim_consecutive_repeats(lines, claims)
+
+    kept = [line for i, line in enumerate(lines) if i not in claims]
+    removed = [Removal(claims[i], lines[i]) for i in sorted(claims)]
+    return Cleaned(kept, removed, title, date_line)
+
+
+def _claim_consecutive_repeats(lines: Sequence[str], claims: dict[int, str]) -> None:
+    index = 0
+    while index < len(lines):
+        key = normalise(lines[index])
+        end = index + 1
+        while end < len(lines) and key and normalise(lines[end]) == key:
+            end += 1
+        if end - index > 1:
+            for copy in range(index + 1, end):
+                claims.setdefault(copy, "repeated")
+            if word_count(lines[index]) <= _REPEATED_CAPTION_MAX_WORDS:
+                claims.setdefault(index, "caption-repeated")
+        index = end

@@ -1,0 +1,183 @@
+"""The per-document pipeline: rules/extract -> filters -> language.
+
+Everything here works on one document at a time and holds no state between documents, so
+it can run in any number of worker processes; corpus-level stages (near copies) come after.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from cleaner.document import Document, InputKind
+from cleaner.extract import ExtractionError, extract_html
+from cleaner.filters import GENERIC_FILTERS, clean_lines, parse_date, split_lines
+from cleaner.langid import DEFAULT_PREFIX_CHARS, DEFAULT_SEED, detect_language
+from cleaner.rules import RuleSet, SiteRules, load_rules
+
+
+@dataclass(frozen=True)
+class CleanConfig:
+    """Settings for cleaning one document; the same object goes to every worker."""
+
+    rules: RuleSet = field(default_factory=RuleSet)
+    languages: frozenset[str] | None = None
+    lang_seed: int = DEFAULT_SEED
+    lang_prefix_chars: int = DEFAULT_PREFIX_CHARS
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """An input as read: its content, or the reason it could not be read."""
+
+    id: str
+    kind: InputKind
+    content: str = ""
+    source: str = ""
+    url: str | None = None
+    site: str | None = None
+    error: str | None = None
+
+
+@lru_cache(maxsize=4)
+def _rules_from(directory: Path | None) -> RuleSet:
+    return load_rules(directory)
+
+
+def default_config(rules_dir: Path | str | None = None) -> CleanConfig:
+    """A configuration with the shipped rule files (or those in `rules_dir`)."""
+    return CleanConfig(rules=_rules_from(Path(rules_dir) if rules_dir else None))
+
+
+def _config(rules: RuleSet | None, config: CleanConfig | None) -> CleanConfig:
+    base = config or default_config()
+    return replace(base, rules=rules) if rules is not None else base
+
+
+def clean_text(
+    text: str,
+    url: str | None = None,
+    site: str | None = None,
+    rules: RuleSet | None = None,
+    config: CleanConfig | None = None,
+    doc_id: str = "text",
+) -> Document:
+    """Clean text that a scrape already extracted (no DOM left).
+
+    Args:
+        text: the page's text, one block a line.
+        url: where it came from, to pick the site's rules by host.
+        site: a rule file id to use, when neither URL nor fingerprints would find it.
+        rules: rule files to use (default: the shipped ones).
+        config: other settings (language filter, seed).
+        doc_id: the id the Document carries.
+
+    Returns:
+        The Document; it never raises on bad content (status and reason say what happened).
+    """
+    raw = RawDocument(id=doc_id, kind="text", content=text, url=url, site=site)
+    return clean_document(raw, _config(rules, config))
+
+
+def clean_html(
+    html: str,
+    url: str | None = None,
+    rules: RuleSet | None = None,
+    config: CleanConfig | None = None,
+    doc_id: str = "html",
+) -> Document:
+    """Clean an HTML page: the site's stripping, trafilatura, then the text filters."""
+    raw = RawDocument(id=doc_id, kind="html", content=html, url=url)
+    return clean_document(raw, _config(rules, config))
+
+
+def clean_documents(
+    docs: Iterable[RawDocument], rules: RuleSet | None = None, config: CleanConfig | None = None
+) -> Iterator[Document]:
+    """Clean a stream of documents lazily, one Document out for each one in."""
+    settings = _config(rules, config)
+    for raw in docs:
+        yield clean_document(raw, settings)
+
+
+def clean_document(raw: RawDocument, config: CleanConfig) -> Document:
+    doc = Document(id=raw.id, source=raw.source, kind=raw.kind, url=raw.url)
+    doc.chars_in = len(raw.content)
+    if raw.error:
+        return _failed(doc, raw.error)
+    if not raw.content.strip():
+        return _failed(doc, "empty input")
+    try:
+        site = config.rules.get(raw.site) if raw.site else None
+        if raw.site and site is None:
+            return _failed(doc, f"unknown site {raw.site!r}")
+        if raw.kind == "html":
+            _clean_html_into(doc, raw.content, site, config)
+        else:
+            _clean_text_into(doc, raw.content, site, config, title=None)
+    except ExtractionError as error:
+        return _failed(doc, str(error))
+    if doc.status != "ok":
+        return doc
+    if not doc.text:
+        doc.status, doc.reason = "dropped", "no article text left after cleaning"
+        return doc
+    guess = detect_language(doc.text, config.lang_seed, config.lang_prefix_chars)
+    doc.lang, doc.lang_prob = guess.lang, guess.prob
+    if config.languages is not None and doc.lang not in config.languages:
+        doc.status, doc.reason = "dropped", "lang"
+    return doc
+
+
+def _failed(doc: Document, reason: str) -> Document:
+    doc.status, doc.reason = "error", reason
+    return doc
+
+
+_CANONICAL = re.compile(
+    r"<link[^>]+rel=[\"']?canonical[\"']?[^>]*href=[\"']([^\"']+)|"
+    r"<meta[^>]+property=[\"']og:url[\"'][^>]*content=[\"']([^\"']+)",
+    re.IGNORECASE,
+)
+_HEAD_CHARS = 100_000
+
+
+def _page_url(html: str) -> str | None:
+    """The page's own URL from its canonical link, so rules apply when none was given."""
+    match = _CANONICAL.search(html[:_HEAD_CHARS])
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def _clean_html_into(doc: Document, html: str, site: SiteRules | None, config: CleanConfig) -> None:
+    url = doc.url or _page_url(html)
+    site = site or config.rules.for_url(url)
+    extracted = extract_html(
+        html,
+        url=url,
+        prune_xpath=site.prune_xpath if site else (),
+        options=site.trafilatura_options if site else None,
+    )
+    doc.url = extracted.url or url
+    if site is None:
+        site = config.rules.for_url(doc.url)
+    doc.title = extracted.title
+    doc.date = extracted.date
+    _clean_text_into(doc, extracted.text, site, config, title=extracted.title)
+
+
+def _clean_text_into(
+    doc: Document, text: str, site: SiteRules | None, config: CleanConfig, title: str | None
+) -> None:
+    lines = split_lines(text)
+    site = site or config.rules.for_url(doc.url) or config.rules.for_text(lines)
+    filters = (*site.text_filters(), *GENERIC_FILTERS) if site else GENERIC_FILTERS
+    cleaned = clean_lines(lines, filters, title=title, take_title=title is None)
+    doc.site = site.id if site else None
+    doc.title = doc.title or cleaned.title
+    if doc.date is None and cleaned.date_line:
+        doc.date = parse_date(cleaned.date_line)
+    doc.removed.extend(cleaned.removed)
+    doc.text = "\n\n".join(cleaned.lines)
