@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import shutil
 import tempfile
 import threading
@@ -22,7 +21,16 @@ from typing import Any, TypeVar
 
 from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicateIndex, fingerprint
 from cleaner.document import Document
-from cleaner.io import OUTPUT_SUFFIX, OutputFormat, Source, iter_sources, read_source, render, write_atomic
+from cleaner.io import (
+    OUTPUT_SUFFIX,
+    OutputFormat,
+    Source,
+    atomic_output,
+    iter_sources,
+    read_source,
+    render,
+    write_atomic,
+)
 from cleaner.pipeline import CleanConfig, clean_document
 
 MANIFEST_NAME = "manifest.jsonl"
@@ -128,12 +136,12 @@ def clean_batch(
                 if on_document:
                     on_document(outcome.row)
 
-        with open(spool_path, "rb") as spool:
+        with open(spool_path, "rb") as texts:
 
             def load_text(key: int) -> str:
                 offset, length = spans[key]
-                spool.seek(offset)
-                return spool.read(length).decode("utf-8")
+                texts.seek(offset)
+                return texts.read(length).decode("utf-8")
 
             found = index.duplicate_keys(load_text)
         duplicates = {
@@ -154,23 +162,17 @@ def _write_manifest(
     report: BatchReport,
 ) -> Path:
     manifest = out / MANIFEST_NAME
-    handle, temporary = tempfile.mkstemp(dir=out, prefix=f".{MANIFEST_NAME}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream, open(journal_path, encoding="utf-8") as journal:
-            for number, line in enumerate(journal):
-                row = json.loads(line)
-                if number in duplicates:
-                    row["duplicate_of"], row["similarity"] = duplicates[number]
-                    if options.drop_duplicates:
-                        if row["output"]:
-                            (out / row["output"]).unlink(missing_ok=True)
-                        row["output"], row["status"], row["reason"] = None, "dropped", "duplicate"
-                report.count(row)
-                stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-        os.replace(temporary, manifest)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_output(manifest) as stream, open(journal_path, encoding="utf-8") as journal:
+        for number, line in enumerate(journal):
+            row = json.loads(line)
+            if number in duplicates:
+                row["duplicate_of"], row["similarity"] = duplicates[number]
+                if options.drop_duplicates:
+                    if row["output"]:
+                        (out / row["output"]).unlink(missing_ok=True)
+                    row["output"], row["status"], row["reason"] = None, "dropped", "duplicate"
+            report.count(row)
+            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
     return manifest
 
 

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from cleaner.batch import BatchOptions, BatchReport, clean_batch
 from cleaner.dedup import DedupConfig
-from cleaner.io import OutputFormat, find_input_files, input_kind
+from cleaner.io import find_input_files, input_kind
 from cleaner.pipeline import CleanConfig
 from cleaner.rule_tests import run_rule_tests
 from cleaner.rules import RuleError, default_rules_dir, load_rules
@@ -133,7 +133,8 @@ def _print_summary(report: BatchReport, seconds: float) -> None:
         table.add_row("removed", ", ".join(f"{r} {n}" for r, n in report.removed.most_common()))
     if report.chars_in:
         kept = report.chars_out / report.chars_in
-        table.add_row("characters", f"{report.chars_in:,} in, {report.chars_out:,} out ({kept:.0%})")
+        chars = f"{report.chars_in:,} in, {report.chars_out:,} out ({kept:.0%})"
+        table.add_row("characters", chars)
     table.add_row("manifest", str(report.manifest))
     console.print(table)
 

@@ -94,7 +94,8 @@ def minhash(hashes: Hashes, num_perm: int = 384, seed: int = 1) -> Signature:
     if not len(hashes):
         return np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
     permuted = (np.outer(a, hashes) + b[:, None]) % _MERSENNE
-    return (permuted.min(axis=1) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    low_bits: Signature = (permuted.min(axis=1) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    return low_bits
 
 
 @dataclass(frozen=True)
@@ -196,11 +197,14 @@ def _band_keys(band: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
     for column in range(band.shape[1]):
         # Two rows pack exactly into 64 bits; more rows are mixed (collisions are harmless:
         # every candidate is verified).
-        keys = (keys << np.uint64(32)) ^ (keys >> np.uint64(32)) ^ band[:, column].astype(np.uint64)
+        shifted = (keys << np.uint64(32)) ^ (keys >> np.uint64(32))
+        keys = np.bitwise_xor(shifted, band[:, column].astype(np.uint64), dtype=np.uint64)
     return keys
 
 
-def _colliding_pairs(keys: npt.NDArray[np.uint64], has_words: npt.NDArray[np.bool_]) -> Iterator[tuple[int, int]]:
+def _colliding_pairs(
+    keys: npt.NDArray[np.uint64], has_words: npt.NDArray[np.bool_]
+) -> Iterator[tuple[int, int]]:
     order = np.argsort(keys, kind="stable")
     order = order[has_words[order]]
     sorted_keys = keys[order]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import trafilatura
 
@@ -43,7 +44,7 @@ def extract_html(
             include_comments=False,
             with_metadata=True,
             prune_xpath=list(prune_xpath) or None,
-            **dict(options or {}),
+            **_options(options),
         )
     except (ValueError, TypeError, AssertionError, RecursionError) as error:
         raise ExtractionError(f"unparseable HTML ({type(error).__name__})") from None
@@ -56,3 +57,8 @@ def extract_html(
         url=result.url or url,
         sitename=result.sitename or None,
     )
+
+
+def _options(options: Mapping[str, bool] | None) -> dict[str, Any]:
+    """The site's trafilatura switches (the rule loader allows only boolean ones)."""
+    return dict(options or {})

@@ -9,6 +9,7 @@ the original neighbourhood of a line, not what earlier filters left).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -50,20 +51,72 @@ def ends_sentence(line: str) -> bool:
 # Interface strings that are never article text when they stand alone on a line.
 _NAV_LINES = frozenset(
     {
-        "skip to main content", "skip to content", "skip to navigation", "skip to main navigation",
-        "jump to navigation", "jump to content", "toggle navigation", "main menu", "menu",
-        "open menu", "close menu", "search", "close", "home", "share", "share this",
-        "share this article", "share this story", "share article", "tweet", "print",
-        "email", "e-mail", "whatsapp", "facebook", "twitter", "linkedin", "telegram", "reddit",
-        "pinterest", "copy link", "link copied", "copied", "advertisement", "advertisment",
-        "sponsored", "sponsored content", "back to top", "scroll to top", "go to top",
-        "loading", "log in", "login", "sign in", "register", "subscribe", "next article",
-        "previous article", "next story", "previous story", "listen to this article",
+        "skip to main content",
+        "skip to content",
+        "skip to navigation",
+        "skip to main navigation",
+        "jump to navigation",
+        "jump to content",
+        "toggle navigation",
+        "main menu",
+        "menu",
+        "open menu",
+        "close menu",
+        "search",
+        "close",
+        "home",
+        "share",
+        "share this",
+        "share this article",
+        "share this story",
+        "share article",
+        "tweet",
+        "print",
+        "email",
+        "e-mail",
+        "whatsapp",
+        "facebook",
+        "twitter",
+        "linkedin",
+        "telegram",
+        "reddit",
+        "pinterest",
+        "copy link",
+        "link copied",
+        "copied",
+        "advertisement",
+        "advertisment",
+        "sponsored",
+        "sponsored content",
+        "back to top",
+        "scroll to top",
+        "go to top",
+        "loading",
+        "log in",
+        "login",
+        "sign in",
+        "register",
+        "subscribe",
+        "next article",
+        "previous article",
+        "next story",
+        "previous story",
+        "listen to this article",
         "your browser does not support the audio element",
         "your browser does not support the video tag",
-        "zum inhalt springen", "zum hauptinhalt springen", "aller au contenu principal",
-        "aller au contenu", "ir al contenido", "ir al contenido principal", "anzeige",
-        "werbung", "publicité", "publicidad", "partager", "teilen", "compartir",
+        "zum inhalt springen",
+        "zum hauptinhalt springen",
+        "aller au contenu principal",
+        "aller au contenu",
+        "ir al contenido",
+        "ir al contenido principal",
+        "anzeige",
+        "werbung",
+        "publicité",
+        "publicidad",
+        "partager",
+        "teilen",
+        "compartir",
     }
 )
 _SHARE_LINE = re.compile(
@@ -112,8 +165,7 @@ _MONTH_WORDS = frozenset(word for words in _MONTHS.values() for word in words.sp
 _DATE_FILLERS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur "
     "thurs fri sat sun am pm a m p m at on of the st nd rd th de del di le el der am um "
-    "gmt utc bst cet cest est edt pst pdt ist pkt ast eet eest msk jst aest h hrs"
-    .split()
+    "gmt utc bst cet cest est edt pst pdt ist pkt ast eet eest msk jst aest h hrs".split()
 )
 _DATE_LABEL = re.compile(
     r"^(first published|last updated|last modified|published|updated|posted|posted on|"
@@ -169,8 +221,17 @@ _READ_MORE = re.compile(
     re.IGNORECASE,
 )
 _READ_MORE_ALONE = frozenset(
-    {"read more", "read more here", "click here", "continue reading", "more", "see more",
-     "show more", "view more", "load more"}
+    {
+        "read more",
+        "read more here",
+        "click here",
+        "continue reading",
+        "more",
+        "see more",
+        "show more",
+        "view more",
+        "load more",
+    }
 )
 
 
@@ -341,7 +402,7 @@ def related_article_lists(lines: Sequence[str]) -> Iterator[Claim]:
         first, last = run[0], run[-1]
         if any(word_count(lines[i]) > _TEASER_MAX_WORDS for i in range(first, last + 1)):
             continue
-        period = max(b - a for a, b in zip(run, run[1:], strict=False))
+        period = max(b - a for a, b in itertools.pairwise(run))
         start = first
         # Walk back over the first item's headline and the list's own headings.
         while start > 0 and (first - start) < period:
@@ -373,7 +434,7 @@ _LINK_MAX_WORDS = 15
 
 
 def related_headings(lines: Sequence[str]) -> Iterator[Claim]:
-    """"Latest from …" and its list of links, up to the next line that reads like prose."""
+    """ "Latest from …" and its list of links, up to the next line that reads like prose."""
     index = 0
     while index < len(lines):
         if not _RELATED_HEADING.match(lines[index].strip()):
@@ -442,13 +503,12 @@ def clean_lines(
         for index, rule in line_filter(lines):
             claims.setdefault(index, rule)
 
-    date_line = next(
-        (lines[i] for i in sorted(claims) if claims[i] == "date"), None
-    )
     remaining = [i for i in range(len(lines)) if i not in claims]
+    date_line = _dateline(lines, claims, remaining)
     if title is None and take_title and remaining:
         candidate = lines[remaining[0]]
-        if word_count(candidate) <= _TITLE_MAX_WORDS and not candidate.endswith((".", ",", ";", ":")):
+        headline = not candidate.endswith((".", ",", ";", ":"))
+        if headline and word_count(candidate) <= _TITLE_MAX_WORDS:
             title = candidate
     if title:
         title_key = normalise(title)
@@ -460,6 +520,20 @@ def clean_lines(
     kept = [line for i, line in enumerate(lines) if i not in claims]
     removed = [Removal(claims[i], lines[i]) for i in sorted(claims)]
     return Cleaned(kept, removed, title, date_line)
+
+
+# The article's own dateline sits above its first paragraphs; dates further down belong to
+# lists of other articles.
+_DATELINE_WITHIN_LINES = 10
+_PARAGRAPH_MIN_WORDS = 25
+
+
+def _dateline(lines: Sequence[str], claims: dict[int, str], remaining: list[int]) -> str | None:
+    first_paragraph = next(
+        (i for i in remaining if word_count(lines[i]) >= _PARAGRAPH_MIN_WORDS), len(lines)
+    )
+    limit = max(_DATELINE_WITHIN_LINES, first_paragraph)
+    return next((lines[i] for i in sorted(claims) if i < limit and is_date_line(lines[i])), None)
 
 
 def _claim_consecutive_repeats(lines: Sequence[str], claims: dict[int, str]) -> None:

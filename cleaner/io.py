@@ -15,9 +15,10 @@ import re
 import secrets
 import zlib
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 from cleaner.document import Document, InputKind
 from cleaner.pipeline import RawDocument
@@ -68,7 +69,9 @@ def input_kind(path: Path) -> InputKind | Literal["jsonl"] | None:
     return _TEXT_SUFFIXES.get(suffixes[-1])
 
 
-def find_input_files(inputs: Sequence[Path], exclude: Path | None = None) -> Iterator[tuple[Path, Path]]:
+def find_input_files(
+    inputs: Sequence[Path], exclude: Path | None = None
+) -> Iterator[tuple[Path, Path]]:
     """(file, path relative to its INPUT) for every readable input, folders in sorted order.
 
     Files named on the command line are taken whatever their suffix (an unknown one becomes
@@ -149,9 +152,9 @@ def _jsonl_sources(path: Path, relative: Path, names: _OutputNames) -> Iterator[
         fallback_id = f"{relative.as_posix()}:{number}"
         try:
             record = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            yield Source(fallback_id, where, names.claim(f"{folder}/line-{number}"),
-                         error=f"invalid JSON on line {number}: {error.msg if hasattr(error, 'msg') else error}")
+        except json.JSONDecodeError as error:
+            reason = f"invalid JSON on line {number}: {error.msg}"
+            yield Source(fallback_id, where, names.claim(f"{folder}/line-{number}"), error=reason)
             continue
         yield _record_source(record, where, fallback_id, folder, number, names)
 
@@ -160,8 +163,12 @@ def _record_source(
     record: Any, where: str, fallback_id: str, folder: str, number: int, names: _OutputNames
 ) -> Source:
     if not isinstance(record, dict):
-        return Source(fallback_id, where, names.claim(f"{folder}/line-{number}"),
-                      error="JSONL record is not an object")
+        return Source(
+            fallback_id,
+            where,
+            names.claim(f"{folder}/line-{number}"),
+            error="JSONL record is not an object",
+        )
     raw_id = record.get("id")
     doc_id = str(raw_id) if isinstance(raw_id, (str, int)) and str(raw_id) else fallback_id
     output_name = names.claim(f"{folder}/{safe_name(doc_id, f'line-{number}')}")
@@ -171,8 +178,13 @@ def _record_source(
         return Source(doc_id, where, output_name, kind="html", content=html, url=url)
     if isinstance(text, str):
         return Source(doc_id, where, output_name, kind="text", content=text, url=url)
-    return Source(doc_id, where, output_name, url=url,
-                  error="JSONL record has neither an 'html' nor a 'text' string")
+    return Source(
+        doc_id,
+        where,
+        output_name,
+        url=url,
+        error="JSONL record has neither an 'html' nor a 'text' string",
+    )
 
 
 _UNSAFE = re.compile(r"[^\w.\-]+")
@@ -255,8 +267,14 @@ def _decode(data: bytes, encoding: str) -> str:
 def read_source(source: Source) -> RawDocument:
     """The document's content, or a RawDocument carrying the reason it cannot be read."""
     if source.error or source.path is None:
-        return RawDocument(source.id, source.kind, source.content or "", source.source,
-                           source.url, error=source.error)
+        return RawDocument(
+            source.id,
+            source.kind,
+            source.content or "",
+            source.source,
+            source.url,
+            error=source.error,
+        )
     try:
         content = decode_text(read_bytes(source.path), is_html=source.kind == "html")
     except InputError as error:
@@ -271,8 +289,13 @@ def render(doc: Document, fmt: OutputFormat) -> str:
     """The output file's content: the body alone (txt), or with its title and metadata."""
     if fmt == "json":
         record = {
-            "id": doc.id, "url": doc.url, "site": doc.site, "title": doc.title,
-            "date": doc.date, "lang": doc.lang, "text": doc.text,
+            "id": doc.id,
+            "url": doc.url,
+            "site": doc.site,
+            "title": doc.title,
+            "date": doc.date,
+            "lang": doc.lang,
+            "text": doc.text,
         }
         return json.dumps(record, ensure_ascii=False) + "\n"
     if fmt == "md":
@@ -284,15 +307,21 @@ def render(doc: Document, fmt: OutputFormat) -> str:
     return doc.text + "\n"
 
 
-def write_atomic(path: Path, content: str) -> None:
-    """Write through a temporary file and a rename: readers never see half a file."""
+@contextmanager
+def atomic_output(path: Path) -> Iterator[TextIO]:
+    """A stream whose content appears at `path` only once it is complete (temp + rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         # Opened like any new file (umask applies), exclusively: no two writers share it.
         with open(temporary, "x", encoding="utf-8") as stream:
-            stream.write(content)
+            yield stream
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path, content: str) -> None:
+    with atomic_output(path) as stream:
+        stream.write(content)

@@ -179,8 +179,10 @@ def load_rule_file(path: Path) -> SiteRules:
             problem(f"hosts[{index}]", f"not a host name: {host!r}")
     fingerprints = _regexes(data, "fingerprints", problem)
     fingerprint_min = data.get("fingerprint_min", 1)
-    if not isinstance(fingerprint_min, int) or isinstance(fingerprint_min, bool) or not (
-        1 <= fingerprint_min <= max(1, len(fingerprints))
+    if (
+        not isinstance(fingerprint_min, int)
+        or isinstance(fingerprint_min, bool)
+        or not (1 <= fingerprint_min <= max(1, len(fingerprints)))
     ):
         problem("fingerprint_min", "must be an integer from 1 to the number of fingerprints")
         fingerprint_min = 1
