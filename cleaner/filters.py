@@ -354,7 +354,7 @@ _AGENCY = (
     r"[A-Z]{2,6}/[^()\[\]]{1,60}|(?:Photo|Image|Picture|Credit|Courtesy|Foto|Bild)\b[^()\[\]]{0,60})"
 )
 _CREDIT_IN_BRACKETS = re.compile(
-    r"[(\[]\s*" + _AGENCY + r"(?:\s*(?:/|via|-|,)\s*[^()\[\]]{1,60})?\s*[)\]]\s*\.?$"
+    r"[(\[]\s*" + _AGENCY + r"(?: Photos?)?(?:\s*(?:/|via|-|,)\s*[^()\[\]]{1,60})?\s*[)\]]\s*\.?$"
 )
 _CREDIT_AFTER_DASH = re.compile(r"(?:[—–]|\s-|/)\s*" + _AGENCY + r"\s*\.?$")
 _CREDIT_LABEL = re.compile(

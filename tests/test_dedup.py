@@ -1,0 +1,139 @@
+"""Near copies: wire rewrites flagged; same-event articles and shared boilerplate not."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from cleaner import CleanConfig, DedupConfig, clean_text, find_duplicates
+from cleaner.dedup import NearDuplicateIndex, fingerprint, jaccard, minhash, shingle_hashes
+from tests.conftest import sample_paths
+
+
+def cleaned_samples(config: CleanConfig) -> list[tuple[str, str]]:
+    docs = []
+    for path in sample_paths():
+        doc = clean_text(path.read_text(encoding="utf-8"), config=config, doc_id=path.name[:3])
+        docs.append((doc.id, doc.text))
+    return docs
+
+
+def test_sample_wire_rewrites_flagged_and_nothing_else(config: CleanConfig) -> None:
+    found = find_duplicates(cleaned_samples(config))
+    assert [(d.id, d.duplicate_of) for d in found] == [("001", "000")]
+    assert 0.15 < found[0].similarity < 0.4
+
+
+def test_same_event_articles_are_far_below_the_threshold(config: CleanConfig) -> None:
+    texts = dict(cleaned_samples(config))
+    same_event = jaccard(shingle_hashes(texts["000"]), shingle_hashes(texts["002"]))
+    assert same_event < DedupConfig().threshold / 5
+
+
+def test_exact_copies_flagged_with_similarity_one(config: CleanConfig) -> None:
+    text = dict(cleaned_samples(config))["003"]
+    found = find_duplicates([("b", text), ("a", text)])
+    assert [(d.id, d.duplicate_of, d.similarity) for d in found] == [("b", "a", 1.0)]
+
+
+WORDS = (
+    "minister army talks border city province rebels forces government attack week "
+    "officials report strike troops meeting region statement capital leader"
+).split()
+
+
+def article(seed: int, words: int = 120) -> str:
+    rng = random.Random(seed)
+    sentences = []
+    for _ in range(words // 12):
+        sentence = " ".join(rng.choice(WORDS) for _ in range(12))
+        sentences.append(sentence.capitalize() + ".")
+    return "\n\n".join(" ".join(sentences[i : i + 3]) for i in range(0, len(sentences), 3))
+
+
+BOILERPLATE = """Stay informed with our newsletters
+Sign up to get the latest alerts, insights and analysis delivered to your inbox every morning
+Leave a Reply
+Your email address will not be published.
+Required fields are marked *
+Save my name, email, and website in this browser for the next time I comment.
+© 2024 Example News Media Group. All rights reserved. This material may not be published, broadcast, rewritten or redistributed without permission from the publisher."""
+
+
+def test_pages_sharing_only_boilerplate_are_not_flagged(config: CleanConfig) -> None:
+    raw = [(f"p{i}", f"Headline {i}\n\n{article(i, 60)}\n\n{BOILERPLATE}") for i in range(2)]
+    raw_similarity = jaccard(shingle_hashes(raw[0][1]), shingle_hashes(raw[1][1]))
+    assert raw_similarity >= DedupConfig().threshold  # flagged if boilerplate were kept
+    cleaned = [(doc_id, clean_text(text, config=config).text) for doc_id, text in raw]
+    assert "newsletter" not in cleaned[0][1]
+    assert find_duplicates(cleaned) == []
+
+
+def rewrite(text: str, keep: float, seed: int) -> str:
+    """A wire rewrite: keep some sentences, replace the rest with new ones."""
+    rng = random.Random(seed)
+    out = []
+    for sentence in text.split(". "):
+        out.append(sentence if rng.random() < keep else article(rng.randrange(10**6), 12))
+    return ". ".join(out)
+
+
+def test_low_similarity_rewrites_are_found_by_lsh() -> None:
+    base = article(1, 600)
+    copy = rewrite(base, keep=0.45, seed=2)
+    similarity = jaccard(shingle_hashes(base), shingle_hashes(copy))
+    assert 0.12 < similarity < 0.35
+    docs = [("base", base), ("copy", copy)] + [
+        (f"other{i}", article(100 + i, 600)) for i in range(30)
+    ]
+    found = find_duplicates(docs)
+    assert [(d.id, d.duplicate_of) for d in found] == [("copy", "base")]
+
+
+def test_canonical_choice_does_not_depend_on_input_order() -> None:
+    long = article(5, 400)
+    short = long[: len(long) // 2]
+    docs = [("z-long", long), ("a-short", short), ("m-exact", long)]
+    first = find_duplicates(docs)
+    second = find_duplicates(list(reversed(docs)))
+    assert sorted((d.id, d.duplicate_of) for d in first) == sorted(
+        (d.id, d.duplicate_of) for d in second
+    )
+    # Longest wins; between equally long versions, the smaller id.
+    assert {d.duplicate_of for d in first} == {"m-exact"}
+
+
+def test_vectorised_minhash_equals_direct_computation() -> None:
+    """The numpy signature equals splitmix64 min-hashing done one value at a time."""
+    mask = (1 << 64) - 1
+
+    def mix(x: int) -> int:
+        z = (x + 0x9E3779B97F4A7C15) & mask
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        return z ^ (z >> 31)
+
+    config = DedupConfig(num_perm=16)
+    hashes = shingle_hashes(article(9, 200))
+    keys = np.random.default_rng(config.seed).integers(
+        0, mask, size=16, dtype=np.uint64, endpoint=True
+    )
+    direct = [min(mix(h ^ key) for h in hashes.tolist()) >> 32 for key in keys.tolist()]
+    assert minhash(hashes, config.num_perm, config.seed).tolist() == direct
+
+
+def test_minhash_estimates_jaccard() -> None:
+    base = article(3, 600)
+    copy = rewrite(base, keep=0.6, seed=4)
+    exact = jaccard(shingle_hashes(base), shingle_hashes(copy))
+    a, b = fingerprint(base, DedupConfig()), fingerprint(copy, DedupConfig())
+    estimate = float(np.mean(a.signature == b.signature))
+    assert abs(estimate - exact) < 0.07
+
+
+def test_empty_texts_never_pair() -> None:
+    index = NearDuplicateIndex()
+    for doc_id in ("a", "b"):
+        index.add(doc_id, fingerprint("", index.config))
+    assert index.candidate_pairs() == set()

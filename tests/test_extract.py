@@ -1,0 +1,93 @@
+"""HTML extraction with each site rule, on fixtures modelled on the sites' pages.
+
+Each fixture has site clutter inside the article container that trafilatura keeps on its
+own ("without" the rule) and that the site's strip selectors remove ("with" it).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaner import RuleSet, clean_html
+from cleaner.extract import ExtractionError, extract_html
+from tests.conftest import FIXTURES
+
+CASES = {
+    "newarab": (
+        "Follow our coverage of the war in Syria",
+        "Pro-Assad camp reacts",
+        "Assad's allies rush to defend him despite chemical atrocity",
+        "2017-04-09",
+    ),
+    "middleeasteye": (
+        "award-winning podcast",
+        "Lavrov pointed out",
+        "Assad allies vow to keep battling 'terrorism' in Syria",
+        "2017-04-08",
+    ),
+    "dawn": (
+        "top stories from Dawn",
+        "Kremlin spokesman Dmitry Peskov",
+        "Russia says 'continuing' Syria operation to support Assad's forces",
+        "2017-04-05",
+    ),
+    "israelnationalnews": (
+        "leading independent news outlet",
+        "Aleppo sits near Syria's northern",
+        "Russia Backs Assad Against Calls For Him to Quit",
+        "2012-07-26",
+    ),
+}
+
+
+@pytest.mark.parametrize("site", sorted(CASES))
+def test_site_rule_strips_its_clutter(site: str, rules: RuleSet) -> None:
+    clutter, article, title, date = CASES[site]
+    html = (FIXTURES / "html" / f"{site}.html").read_text(encoding="utf-8")
+    with_rules = clean_html(html, rules=rules)
+    without = clean_html(html, rules=RuleSet())
+    assert with_rules.site == site  # recognised from the page's canonical URL
+    assert with_rules.status == "ok"
+    assert clutter not in with_rules.text
+    assert clutter in without.text
+    assert article in with_rules.text
+    assert with_rules.title == title
+    assert with_rules.date == date
+    assert title not in with_rules.text
+
+
+def test_html_goes_through_the_text_filters(rules: RuleSet) -> None:
+    html = (FIXTURES / "html" / "middleeasteye.html").read_text(encoding="utf-8")
+    doc = clean_html(html, rules=rules)
+    assert "Turkey Unpacked" not in doc.text and "republishing" not in doc.text
+    assert doc.lang == "en"
+
+
+def test_comments_are_never_extracted() -> None:
+    paragraph = (
+        "<p>" + "The ministry confirmed the figures on Monday after a week of talks. " * 6 + "</p>"
+    )
+    html = (
+        "<html><body><article><h1>Talks end</h1>" + paragraph * 3 + "</article>"
+        '<div id="comments" class="comments"><p>Great article, thanks for sharing it with us all!</p>'
+        "<p>I disagree with every word of this, the minister is plainly lying to you.</p></div>"
+        "</body></html>"
+    )
+    doc = clean_html(html, rules=RuleSet())
+    assert "ministry confirmed" in doc.text
+    assert "Great article" not in doc.text
+
+
+@pytest.mark.parametrize("html", ["", "   ", "<html><body></body></html>", "<<<>>>&&&"])
+def test_pages_without_text_raise_a_clear_error(html: str) -> None:
+    with pytest.raises(ExtractionError):
+        extract_html(html)
+
+
+def test_malformed_but_readable_html_is_still_cleaned() -> None:
+    html = (
+        "<html><body><div><p>" + "An unclosed paragraph about the ceasefire talks in Geneva. " * 8
+    )
+    doc = clean_html(html + "<div><b>and a stray tag", rules=RuleSet())
+    assert doc.status == "ok"
+    assert "ceasefire talks in Geneva" in doc.text

@@ -1,0 +1,352 @@
+"""Each generic filter: what it removes, and the article text it must leave alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaner.filters import (
+    GENERIC_FILTERS,
+    captions,
+    clean_lines,
+    comment_boxes,
+    contact_lines,
+    date_lines,
+    is_caption,
+    is_date_line,
+    nav_lines,
+    newsletter_prompts,
+    parse_date,
+    publisher_footers,
+    read_more_links,
+    reading_times,
+    related_article_lists,
+    related_headings,
+    split_lines,
+)
+
+PARAGRAPH = (
+    "Russia on Thursday charged that calls for Syrian President Bashar al-Assad to step "
+    "down are blocking efforts to end 16 months of unrest in the country, officials said."
+)
+
+
+def claimed(line_filter, lines: list[str]) -> list[int]:  # type: ignore[no-untyped-def]
+    return sorted({index for index, _ in line_filter(lines)})
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Skip to main content",
+        "Skip to content",
+        "Advertisement",
+        "Share on WhatsApp",
+        "Your browser does not support the audio element.",
+        "Zum Inhalt springen",
+        "MENU",
+    ],
+)
+def test_nav_lines_removed(line: str) -> None:
+    assert claimed(nav_lines, [line]) == [0]
+
+
+@pytest.mark.parametrize(
+    "line", ["Skip the small talk: here is what happened.", "Home secretary resigns", PARAGRAPH]
+)
+def test_nav_lines_keep_text(line: str) -> None:
+    assert claimed(nav_lines, [line]) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "3 min read",
+        "12 mins read",
+        "Reading time: 4 minutes",
+        "5-minute read",
+        "Lesezeit: 3 Minuten",
+        "4 min de lecture",
+    ],
+)
+def test_reading_times_removed(line: str) -> None:
+    assert claimed(reading_times, [line]) == [0]
+
+
+@pytest.mark.parametrize(
+    "line", ["3 minutes later the building collapsed.", "He read for 10 minutes every night."]
+)
+def test_reading_times_keep_text(line: str) -> None:
+    assert claimed(reading_times, [line]) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "09 April, 2017",
+        "Published April 5, 2017",
+        "Updated 22 Dec, 2024",
+        "2017-04-09",
+        "Last updated: Monday 10 April 2017 14:32 GMT",
+        "Published on 12/03/2021",
+        "Veröffentlicht am 3. März 2023",
+        "Publié le 12 avril 2017",
+    ],
+)
+def test_date_lines_removed(line: str) -> None:
+    assert is_date_line(line)
+    assert claimed(date_lines, [line]) == [0]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "April 2017 was the cruellest month for Idlib.",
+        "Published by the ministry on Monday.",
+        "In 2017 Russia kept 59 jets in Syria",
+        "Updated guidance for travellers",
+        "2024",
+    ],
+)
+def test_date_lines_keep_text(line: str) -> None:
+    assert not is_date_line(line)
+
+
+def test_parse_date_of_date_lines() -> None:
+    assert parse_date("09 April, 2017") == "2017-04-09"
+    assert parse_date("Published April 5, 2017") == "2017-04-05"
+    assert parse_date("Updated 22 Dec") is None  # no year: not a full date
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The chemical attack in Idlib has prompted worldwide condemnation [Anadolu]",
+        "A protester holds a poster outside the UN office in Damascus Saturday (AFP)",
+        "Syrians bury the bodies of victims in Khan Sheikhun. —AFP",
+        "Rescue workers search the rubble (Reuters/Omar Sanadiki)",
+        "Mourners gather at the funeral (AP Photo/Hassan Ammar)",
+        "Demonstrators in Berlin on Saturday. Photo: Getty Images",
+    ],
+)
+def test_captions_removed(line: str) -> None:
+    assert is_caption(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The United Nations (UN) called for calm.",
+        "The agency said it had spoken to Reuters.",
+        "He worked for AFP for a decade before joining the ministry.",
+        PARAGRAPH + " " + PARAGRAPH + " " + PARAGRAPH + " —AFP",
+    ],
+)
+def test_captions_keep_text(line: str) -> None:
+    assert not is_caption(line)
+
+
+def test_caption_filter_claims_only_captions() -> None:
+    lines = [PARAGRAPH, "A man walks past rubble in Aleppo (AFP)", PARAGRAPH]
+    assert claimed(captions, lines) == [1]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Read more: A timeline of Syrian regime chemical weapons attacks",
+        "READ MORE",
+        "Related: Iran reiterates support for Syria",
+        "Lesen Sie auch: Die Lage in Syrien",
+    ],
+)
+def test_read_more_removed(line: str) -> None:
+    assert claimed(read_more_links, [line]) == [0]
+
+
+@pytest.mark.parametrize(
+    "line", ["Read the full statement below.", "More than 200 militiamen crossed the border."]
+)
+def test_read_more_keeps_text(line: str) -> None:
+    assert claimed(read_more_links, [line]) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Stay informed with MEE's newsletters",
+        "Sign up to get the latest alerts, insights and analysis, starting with Turkey Unpacked",
+        "Subscribe to our newsletter",
+        "Get the latest headlines delivered to your inbox",
+    ],
+)
+def test_newsletter_prompts_removed(line: str) -> None:
+    assert claimed(newsletter_prompts, [line]) == [0]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The group said in its weekly newsletter that 200 fighters had crossed into Syria.",
+        "Subscribers to the ministry's newsletter were told the talks had failed, an official "
+        "said on Sunday, adding that the next round would start in Geneva next week.",
+        "Get out while you can, the officer shouted at the crowd.",
+    ],
+)
+def test_newsletter_prompts_keep_paragraphs(line: str) -> None:
+    assert claimed(newsletter_prompts, [line]) == []
+
+
+def test_comment_box_cuts_the_tail() -> None:
+    lines = [
+        PARAGRAPH,
+        PARAGRAPH,
+        "Leave a Reply",
+        "Your email address will not be published.",
+        "Latest from Blog",
+        "Some other post",
+    ]
+    assert claimed(comment_boxes, lines) == [2, 3, 4, 5]
+
+
+def test_comment_link_at_the_top_does_not_cut() -> None:
+    lines = ["12 Comments", PARAGRAPH, PARAGRAPH]
+    assert claimed(comment_boxes, lines) == [0]
+
+
+def test_comment_box_keeps_paragraphs_about_comments() -> None:
+    lines = [PARAGRAPH, "He declined to comment on the report.", PARAGRAPH]
+    assert claimed(comment_boxes, lines) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Middle East Eye delivers independent and unrivalled coverage and analysis of the Middle "
+        "East. To learn more about republishing this content and the associated fees, please fill "
+        "out this form.",
+        "© 2024 Dawn Media Group. All rights reserved.",
+        "This material may not be published, broadcast, rewritten or redistributed.",
+        "This article was originally published on The Conversation.",
+    ],
+)
+def test_publisher_footers_removed(line: str) -> None:
+    assert claimed(publisher_footers, [line]) == [0]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The copyright dispute went to court in 2019.",
+        "The article was published in 2019 by Le Monde.",
+    ],
+)
+def test_publisher_footers_keep_text(line: str) -> None:
+    assert claimed(publisher_footers, [line]) == []
+
+
+def test_contact_editor_and_name_removed() -> None:
+    assert claimed(contact_lines, ["Contact Editor", "Gabe Kahn,", PARAGRAPH]) == [0, 1]
+    assert claimed(contact_lines, ["Contact Editor: Gabe Kahn", PARAGRAPH]) == [0]
+
+
+def test_contact_keeps_following_paragraph() -> None:
+    assert claimed(contact_lines, ["Contact Editor", PARAGRAPH]) == [0]
+    assert claimed(contact_lines, ["Contact the editor of the paper for comment, he said."]) == []
+
+
+DAWN_WIDGET = [
+    "Opinion",
+    "Editorial",
+    "Military convictions",
+    "Updated 22 Dec, 2024",
+    "Military convictions",
+    "Pakistan's democracy cannot afford such compromises on core democratic values.",
+    "Need for talks",
+    "22 Dec, 2024",
+    "Need for talks",
+    "FOR a long time now, the country...",
+    "Vulnerable vaccinators",
+    "22 Dec, 2024",
+    "Vulnerable vaccinators",
+    "THE campaign to...",
+]
+
+
+def test_related_article_list_removed_whole() -> None:
+    lines = [PARAGRAPH, PARAGRAPH, *DAWN_WIDGET]
+    assert claimed(related_article_lists, lines) == list(range(2, len(lines)))
+
+
+def test_dated_live_blog_entries_are_not_a_list() -> None:
+    lines = []
+    for hour in ("10:02", "10:30", "11:15"):
+        lines += [f"Updated 22 Dec 2024 {hour} GMT", PARAGRAPH + " " + PARAGRAPH]
+    assert claimed(related_article_lists, lines) == []
+
+
+def test_related_heading_and_links_removed() -> None:
+    lines = [
+        PARAGRAPH,
+        "More from Middle East Eye",
+        "Iran vows revenge",
+        "Gaza talks stall",
+        PARAGRAPH,
+    ]
+    assert claimed(related_headings, lines) == [1, 2, 3]
+
+
+def test_related_heading_keeps_subheadings() -> None:
+    assert claimed(related_headings, [PARAGRAPH, "More pressure on Assad", PARAGRAPH]) == []
+
+
+def test_title_appears_once_and_leaves_body() -> None:
+    title = "Syria: Iraqi militias provide Assad support"
+    cleaned = clean_lines([title, title, PARAGRAPH, title, PARAGRAPH], take_title=True)
+    assert cleaned.title == title
+    assert cleaned.lines == [PARAGRAPH, PARAGRAPH]
+    assert [r.rule for r in cleaned.removed] == ["title", "title", "title"]
+
+
+def test_known_title_is_removed_from_extracted_text() -> None:
+    cleaned = clean_lines(["Headline here", PARAGRAPH], title="Headline Here")
+    assert cleaned.lines == [PARAGRAPH]
+
+
+def test_paragraph_first_line_is_not_taken_as_title() -> None:
+    cleaned = clean_lines([PARAGRAPH, PARAGRAPH + " Again."], take_title=True)
+    assert cleaned.title is None
+    assert len(cleaned.lines) == 2
+
+
+def test_repeated_caption_lines_removed_with_their_first_copy() -> None:
+    cleaned = clean_lines(["Sergei Lavrov", "Sergei Lavrov", PARAGRAPH])
+    assert cleaned.lines == [PARAGRAPH]
+    assert [r.rule for r in cleaned.removed] == ["caption-repeated", "repeated"]
+
+
+def test_repeated_long_paragraph_keeps_one_copy() -> None:
+    cleaned = clean_lines([PARAGRAPH, PARAGRAPH])
+    assert cleaned.lines == [PARAGRAPH]
+    assert [r.rule for r in cleaned.removed] == ["repeated"]
+
+
+def test_subheadings_and_quotes_stay() -> None:
+    lines = [
+        "Pro-Assad camp reacts",
+        PARAGRAPH,
+        '"I would consider it fair for President Bashar al-Assad to resign," he said.',
+    ]
+    assert clean_lines(lines, GENERIC_FILTERS).lines == lines
+
+
+def test_every_removal_is_recorded_once() -> None:
+    lines = split_lines(
+        "Skip to main content\n\n" + PARAGRAPH + "\n3 min read\n\u00a0\nRead more: X\n"
+    )
+    cleaned = clean_lines(lines)
+    assert cleaned.lines == [PARAGRAPH]
+    assert sorted(r.text for r in cleaned.removed) == [
+        "3 min read",
+        "Read more: X",
+        "Skip to main content",
+    ]
