@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from cleaner.batch import BatchOptions, BatchReport, clean_batch
 from cleaner.dedup import DedupConfig
@@ -33,7 +34,8 @@ EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
 
 
 def _fail(console: Console, message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    # Messages quote regular expressions and selectors: print them verbatim, unwrapped.
+    console.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -158,10 +160,10 @@ def rules_check(
     results = list(run_rule_tests(rules))
     failed = [result for result in results if not result.passed]
     for result in results:
-        mark = "[green]pass[/]" if result.passed else "[red]FAIL[/]"
-        console.print(f"{mark} {result.site}: {result.test.input.name}", highlight=False)
+        mark = Text("pass", "green") if result.passed else Text("FAIL", "red")
+        console.print(mark + Text(f" {result.site}: {result.test.input.name}"), soft_wrap=True)
         for failure in result.failures:
-            console.print(f"     {failure}", highlight=False)
+            console.print(Text(f"     {failure}"), soft_wrap=True)
     console.print(
         f"{len(rules.sites)} rule files valid; {len(results) - len(failed)}/{len(results)} "
         f"sample tests pass",

@@ -48,10 +48,11 @@ def extract_html(
         )
     except (ValueError, TypeError, AssertionError, RecursionError) as error:
         raise ExtractionError(f"unparseable HTML ({type(error).__name__})") from None
-    if result is None or isinstance(result, dict) or not (result.text or "").strip():
+    text = "" if result is None or isinstance(result, dict) else result.text or ""
+    if result is None or isinstance(result, dict) or not any(ch.isalnum() for ch in text):
         raise ExtractionError("no main text found in HTML")
     return Extracted(
-        text=result.text or "",
+        text=text,
         title=result.title or None,
         date=result.date or None,
         url=result.url or url,
