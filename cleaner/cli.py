@@ -118,9 +118,11 @@ def _count_documents(inputs: list[Path], out: Path) -> int:
 
 def _print_summary(report: BatchReport, seconds: float) -> None:
     console = Console()
-    table = Table(title=f"cleaner: {report.documents} documents in {seconds:.1f} s")
+    table = Table(
+        title=f"cleaner: {report.documents} documents in {seconds:.1f} s", show_header=False
+    )
     table.add_column("", style="bold")
-    table.add_column("count", justify="right")
+    table.add_column()
     for status in ("ok", "dropped", "error"):
         table.add_row(status, str(report.status[status]))
     for reason, count in sorted(report.reasons.items()):

@@ -137,3 +137,39 @@ def test_empty_texts_never_pair() -> None:
     for doc_id in ("a", "b"):
         index.add(doc_id, fingerprint("", index.config))
     assert index.candidate_pairs() == set()
+
+
+ABOUT_COMPANY = (
+    "About Northwind Analytics: Northwind Analytics is a white label, ready-to-implement "
+    "data platform for publishers, agencies and media groups. The company's patented "
+    "optimisation engine personalises content and advertising across desktop and mobile, "
+    "and its open exchange connects media groups with third party demand and supply "
+    "partners. Founded in 2009, Northwind Analytics employs more than 300 people in New "
+    "York, London, Tel Aviv and Singapore, and serves over 1,200 brands including leading "
+    "Fortune 100 companies. Its flexible model works with any business blueprint, supports "
+    "every ad unit and comes with a full suite of tools for control and customisation. "
+    "For more information, please visit www.northwind-analytics.example.com or follow the "
+    "company on social media for the latest product news and research."
+)
+
+
+def test_press_releases_sharing_only_a_template_are_not_flagged() -> None:
+    releases = [
+        (
+            f"release-{i}",
+            f"NEW YORK, NY\n\n{article(40 + i, 150)}\n\n{ABOUT_COMPANY}\n\nMedia contact: Jane Doe",
+        )
+        for i in range(2)
+    ]
+    a, b = (shingle_hashes(text) for _, text in releases)
+    assert jaccard(a, b) >= DedupConfig().threshold  # Jaccard alone would flag them
+    assert find_duplicates(releases) == []
+
+
+def test_rewrite_sharing_many_paragraphs_is_flagged_despite_a_shared_template() -> None:
+    body = article(50, 300)
+    releases = [
+        ("original", f"{body}\n\n{ABOUT_COMPANY}"),
+        ("reworded", f"{rewrite(body, keep=0.7, seed=8)}\n\n{ABOUT_COMPANY}"),
+    ]
+    assert [(d.id, d.duplicate_of) for d in find_duplicates(releases)] != []
