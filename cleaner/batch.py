@@ -183,10 +183,20 @@ def _run(sources: Iterator[Source], settings: _WorkerSettings) -> Iterator[_Outc
             yield _process(source, settings)
         return
     slots = threading.BoundedSemaphore(jobs * _IN_FLIGHT_PER_JOB)
-    with multiprocessing.get_context().Pool(jobs, _init_worker, (settings,)) as pool:
+    with _process_context().Pool(jobs, _init_worker, (settings,)) as pool:
         for outcome in pool.imap(_process_in_worker, _throttled(sources, slots), chunksize=_CHUNK):
             slots.release()
             yield outcome
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    """Workers come from a fork server that has imported cleaner once: forking the caller
+    itself is unsafe when it runs threads (a progress bar, a host application)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["cleaner.batch"])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def _throttled(items: Iterable[T], slots: threading.BoundedSemaphore) -> Iterator[T]:

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from cleaner.batch import BatchOptions, BatchReport, clean_batch
 from cleaner.dedup import DedupConfig
-from cleaner.io import find_input_files, input_kind
+from cleaner.io import count_documents
 from cleaner.pipeline import CleanConfig
 from cleaner.rule_tests import run_rule_tests
 from cleaner.rules import RuleError, default_rules_dir, load_rules
@@ -90,7 +90,7 @@ def clean(
 
     started = time.monotonic()
     if progress and console.is_terminal:
-        total = _count_documents(inputs, out)
+        total = count_documents(inputs, out)
         columns = (TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=True) as bar:
             task = bar.add_task("clean", total=total)
@@ -99,21 +99,6 @@ def clean(
         report = clean_batch(inputs, out, options)
     _print_summary(report, time.monotonic() - started)
     raise typer.Exit(EXIT_FAILED_INPUTS if report.status["error"] else EXIT_OK)
-
-
-def _count_documents(inputs: list[Path], out: Path) -> int:
-    """Documents in the batch (JSONL lines counted), for the progress bar's total."""
-    total = 0
-    for path, _ in find_input_files(inputs, exclude=out):
-        if input_kind(path) == "jsonl" and path.suffix.lower() == ".jsonl":
-            try:
-                with open(path, "rb") as stream:
-                    total += sum(1 for line in stream if line.strip())
-            except OSError:
-                total += 1
-        else:
-            total += 1
-    return total
 
 
 def _print_summary(report: BatchReport, seconds: float) -> None:

@@ -30,6 +30,7 @@ class Document:
     kind: InputKind = "text"
     url: str | None = None
     site: str | None = None
+    sitename: str | None = None
     title: str | None = None
     date: str | None = None
     lang: str | None = None
@@ -62,6 +63,7 @@ MANIFEST_FIELDS = (
     "status",
     "reason",
     "site",
+    "sitename",
     "url",
     "title",
     "date",

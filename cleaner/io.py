@@ -130,6 +130,22 @@ def iter_sources(inputs: Sequence[Path], exclude: Path | None = None) -> Iterato
             yield Source(doc_id, str(path), output_name, kind=kind, path=path)
 
 
+def count_documents(inputs: Sequence[Path], exclude: Path | None = None) -> int:
+    """How many documents `iter_sources` will yield (JSONL lines counted), cheaply."""
+    total = 0
+    for path, _ in find_input_files(inputs, exclude):
+        if input_kind(path) != "jsonl":
+            total += 1
+            continue
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        try:
+            with opener(path, "rb") as stream:
+                total += max(1, sum(1 for line in stream if line.strip()))
+        except (OSError, EOFError, zlib.error):
+            total += 1
+    return total
+
+
 def _strip_suffixes(relative: Path) -> Path:
     name = relative.name
     for suffix in (".gz", ".html", ".htm", ".txt", ".jsonl"):
@@ -292,6 +308,7 @@ def render(doc: Document, fmt: OutputFormat) -> str:
             "id": doc.id,
             "url": doc.url,
             "site": doc.site,
+            "sitename": doc.sitename,
             "title": doc.title,
             "date": doc.date,
             "lang": doc.lang,

@@ -165,6 +165,7 @@ def _clean_html_into(doc: Document, html: str, site: SiteRules | None, config: C
         site = config.rules.for_url(doc.url)
     doc.title = extracted.title
     doc.date = extracted.date
+    doc.sitename = extracted.sitename
     _clean_text_into(doc, extracted.text, site, config, title=extracted.title)
 
 
@@ -176,6 +177,8 @@ def _clean_text_into(
     filters = (*site.text_filters(), *GENERIC_FILTERS) if site else GENERIC_FILTERS
     cleaned = clean_lines(lines, filters, title=title, take_title=title is None)
     doc.site = site.id if site else None
+    if site:
+        doc.sitename = site.name
     doc.title = doc.title or cleaned.title
     if doc.date is None and cleaned.date_line:
         doc.date = parse_date(cleaned.date_line)

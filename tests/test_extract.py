@@ -47,6 +47,7 @@ def test_site_rule_strips_its_clutter(site: str, rules: RuleSet) -> None:
     with_rules = clean_html(html, rules=rules)
     without = clean_html(html, rules=RuleSet())
     assert with_rules.site == site  # recognised from the page's canonical URL
+    assert with_rules.sitename == rules.get(site).name  # type: ignore[union-attr]
     assert with_rules.status == "ok"
     assert clutter not in with_rules.text
     assert clutter in without.text
@@ -54,6 +55,11 @@ def test_site_rule_strips_its_clutter(site: str, rules: RuleSet) -> None:
     assert with_rules.title == title
     assert with_rules.date == date
     assert title not in with_rules.text
+
+
+def test_sitename_comes_from_page_metadata_without_a_rule() -> None:
+    html = (FIXTURES / "html" / "middleeasteye.html").read_text(encoding="utf-8")
+    assert clean_html(html, rules=RuleSet()).sitename == "Middle East Eye"
 
 
 def test_html_goes_through_the_text_filters(rules: RuleSet) -> None:
