@@ -48,6 +48,19 @@ def ends_sentence(line: str) -> bool:
 
 # --- line classifiers -------------------------------------------------------------------
 
+
+def per_line(rule: str, is_clutter: Callable[[str], bool]) -> LineFilter:
+    """A filter that judges each line on its own."""
+
+    def line_filter(lines: Sequence[str]) -> Iterator[Claim]:
+        for index, line in enumerate(lines):
+            if is_clutter(line):
+                yield index, rule
+
+    line_filter.__name__ = line_filter.__qualname__ = f"{rule}_lines"
+    return line_filter
+
+
 # Interface strings that are never article text when they stand alone on a line.
 _NAV_LINES = frozenset(
     {
@@ -125,11 +138,9 @@ _SHARE_LINE = re.compile(
 )
 
 
-def nav_lines(lines: Sequence[str]) -> Iterator[Claim]:
-    for index, line in enumerate(lines):
-        key = normalise(line)
-        if key in _NAV_LINES or _SHARE_LINE.match(key):
-            yield index, "nav"
+def is_nav_line(line: str) -> bool:
+    key = normalise(line)
+    return key in _NAV_LINES or bool(_SHARE_LINE.match(key))
 
 
 _READING_TIME = re.compile(
@@ -141,10 +152,8 @@ _READING_TIME = re.compile(
 )
 
 
-def reading_times(lines: Sequence[str]) -> Iterator[Claim]:
-    for index, line in enumerate(lines):
-        if _READING_TIME.match(line.strip()):
-            yield index, "reading-time"
+def is_reading_time(line: str) -> bool:
+    return bool(_READING_TIME.match(line.strip()))
 
 
 _MONTHS = {
@@ -207,12 +216,6 @@ def parse_date(line: str) -> str | None:
     return parsed.date().isoformat() if parsed.year > 1 else None
 
 
-def date_lines(lines: Sequence[str]) -> Iterator[Claim]:
-    for index, line in enumerate(lines):
-        if is_date_line(line):
-            yield index, "date"
-
-
 _READ_MORE = re.compile(
     r"^(read more|read also|also read|see also|read|more|related|recommended|watch|"
     r"watch more|listen|read next|more on this|more on this story|further reading|"
@@ -235,12 +238,10 @@ _READ_MORE_ALONE = frozenset(
 )
 
 
-def read_more_links(lines: Sequence[str]) -> Iterator[Claim]:
-    for index, line in enumerate(lines):
-        if normalise(line) in _READ_MORE_ALONE or (
-            _READ_MORE.match(line) and word_count(line) <= 30
-        ):
-            yield index, "read-more"
+def is_read_more(line: str) -> bool:
+    return normalise(line) in _READ_MORE_ALONE or (
+        bool(_READ_MORE.match(line)) and word_count(line) <= 30
+    )
 
 
 _SIGNUP_START = re.compile(
@@ -257,12 +258,14 @@ _SIGNUP_TOPIC = re.compile(
 )
 
 
-def newsletter_prompts(lines: Sequence[str]) -> Iterator[Claim]:
+def is_newsletter_prompt(line: str) -> bool:
     """Sign-up prompts are short and open with a call to act; a paragraph that merely
     mentions a newsletter does neither, so it stays."""
-    for index, line in enumerate(lines):
-        if word_count(line) <= 30 and _SIGNUP_START.match(line) and _SIGNUP_TOPIC.search(line):
-            yield index, "newsletter"
+    return (
+        word_count(line) <= 30
+        and bool(_SIGNUP_START.match(line))
+        and bool(_SIGNUP_TOPIC.search(line))
+    )
 
 
 _COMMENT_BOX = re.compile(
@@ -315,10 +318,8 @@ _FOOTER = re.compile(
 )
 
 
-def publisher_footers(lines: Sequence[str]) -> Iterator[Claim]:
-    for index, line in enumerate(lines):
-        if word_count(line) <= 80 and _FOOTER.search(line):
-            yield index, "footer"
+def is_publisher_footer(line: str) -> bool:
+    return word_count(line) <= 80 and bool(_FOOTER.search(line))
 
 
 _CONTACT = re.compile(
@@ -370,12 +371,6 @@ def is_caption(line: str) -> bool:
     if _CREDIT_IN_BRACKETS.search(line) or _CREDIT_LABEL.search(line):
         return True
     return words <= 45 and bool(_CREDIT_AFTER_DASH.search(line))
-
-
-def captions(lines: Sequence[str]) -> Iterator[Claim]:
-    for index, line in enumerate(lines):
-        if is_caption(line):
-            yield index, "caption"
 
 
 # --- structural filters -----------------------------------------------------------------
@@ -452,6 +447,14 @@ def related_headings(lines: Sequence[str]) -> Iterator[Claim]:
 
 
 # --- runner -----------------------------------------------------------------------------
+
+nav_lines = per_line("nav", is_nav_line)
+reading_times = per_line("reading-time", is_reading_time)
+date_lines = per_line("date", is_date_line)
+read_more_links = per_line("read-more", is_read_more)
+newsletter_prompts = per_line("newsletter", is_newsletter_prompt)
+publisher_footers = per_line("footer", is_publisher_footer)
+captions = per_line("caption", is_caption)
 
 GENERIC_FILTERS: tuple[LineFilter, ...] = (
     nav_lines,
