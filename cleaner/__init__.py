@@ -16,7 +16,7 @@ from cleaner.pipeline import (
     clean_documents,
     clean_html,
     clean_text,
-    default_config,
+    shipped_rules,
 )
 from cleaner.rules import RuleError, RuleSet, SiteRules, load_rules
 
@@ -34,7 +34,7 @@ __all__ = [
     "clean_documents",
     "clean_html",
     "clean_text",
-    "default_config",
     "find_duplicates",
     "load_rules",
+    "shipped_rules",
 ]

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 
 from cleaner.document import Document, InputKind
 from cleaner.extract import ExtractionError, extract_html
@@ -21,9 +20,12 @@ from cleaner.rules import RuleSet, SiteRules, load_rules
 
 @dataclass(frozen=True)
 class CleanConfig:
-    """Settings for cleaning one document; the same object goes to every worker."""
+    """Settings for cleaning one document; the same object goes to every worker.
 
-    rules: RuleSet = field(default_factory=RuleSet)
+    `rules=None` means the rule files shipped with cleaner; `RuleSet()` means none.
+    """
+
+    rules: RuleSet | None = None
     languages: frozenset[str] | None = None
     lang_seed: int = DEFAULT_SEED
     lang_prefix_chars: int = DEFAULT_PREFIX_CHARS
@@ -42,18 +44,14 @@ class RawDocument:
     error: str | None = None
 
 
-@lru_cache(maxsize=4)
-def _rules_from(directory: Path | None) -> RuleSet:
-    return load_rules(directory)
-
-
-def default_config(rules_dir: Path | str | None = None) -> CleanConfig:
-    """A configuration with the shipped rule files (or those in `rules_dir`)."""
-    return CleanConfig(rules=_rules_from(Path(rules_dir) if rules_dir else None))
+@lru_cache(maxsize=1)
+def shipped_rules() -> RuleSet:
+    """The rule files shipped with cleaner, loaded once per process (read-only)."""
+    return load_rules()
 
 
 def _config(rules: RuleSet | None, config: CleanConfig | None) -> CleanConfig:
-    base = config or default_config()
+    base = config or CleanConfig()
     return replace(base, rules=rules) if rules is not None else base
 
 
@@ -104,20 +102,24 @@ def clean_documents(
 
 
 def clean_document(raw: RawDocument, config: CleanConfig) -> Document:
+    """Clean one document; failures become its status and reason, never an exception."""
+    if config.rules is None:
+        config = replace(config, rules=shipped_rules())
     doc = Document(id=raw.id, source=raw.source, kind=raw.kind, url=raw.url)
     doc.chars_in = len(raw.content)
     if raw.error:
         return _failed(doc, raw.error)
     if not raw.content.strip():
         return _failed(doc, "empty input")
+    rules = config.rules or RuleSet()
     try:
-        site = config.rules.get(raw.site) if raw.site else None
+        site = rules.get(raw.site) if raw.site else None
         if raw.site and site is None:
             return _failed(doc, f"unknown site {raw.site!r}")
         if raw.kind == "html":
-            _clean_html_into(doc, raw.content, site, config)
+            _clean_html_into(doc, raw.content, site, rules)
         else:
-            _clean_text_into(doc, raw.content, site, config, title=None)
+            _clean_text_into(doc, raw.content, site, rules, title=None)
     except ExtractionError as error:
         return _failed(doc, str(error))
     if doc.status != "ok":
@@ -151,9 +153,9 @@ def _page_url(html: str) -> str | None:
     return (match.group(1) or match.group(2)) if match else None
 
 
-def _clean_html_into(doc: Document, html: str, site: SiteRules | None, config: CleanConfig) -> None:
+def _clean_html_into(doc: Document, html: str, site: SiteRules | None, rules: RuleSet) -> None:
     url = doc.url or _page_url(html)
-    site = site or config.rules.for_url(url)
+    site = site or rules.for_url(url)
     extracted = extract_html(
         html,
         url=url,
@@ -162,18 +164,18 @@ def _clean_html_into(doc: Document, html: str, site: SiteRules | None, config: C
     )
     doc.url = extracted.url or url
     if site is None:
-        site = config.rules.for_url(doc.url)
+        site = rules.for_url(doc.url)
     doc.title = extracted.title
     doc.date = extracted.date
     doc.sitename = extracted.sitename
-    _clean_text_into(doc, extracted.text, site, config, title=extracted.title)
+    _clean_text_into(doc, extracted.text, site, rules, title=extracted.title)
 
 
 def _clean_text_into(
-    doc: Document, text: str, site: SiteRules | None, config: CleanConfig, title: str | None
+    doc: Document, text: str, site: SiteRules | None, rules: RuleSet, title: str | None
 ) -> None:
     lines = split_lines(text)
-    site = site or config.rules.for_url(doc.url) or config.rules.for_text(lines)
+    site = site or rules.for_url(doc.url) or rules.for_text(lines)
     filters = (*site.text_filters(), *GENERIC_FILTERS) if site else GENERIC_FILTERS
     cleaned = clean_lines(lines, filters, title=title, take_title=title is None)
     doc.site = site.id if site else None

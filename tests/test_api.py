@@ -89,6 +89,9 @@ def test_configurations_do_not_leak_between_calls(rules: RuleSet) -> None:
 
 def test_default_rules_are_the_shipped_ones() -> None:
     assert cleaner.clean_text(INN).site == "israelnationalnews"
+    english_only = CleanConfig(languages=frozenset({"en"}))
+    assert cleaner.clean_text(INN, config=english_only).site == "israelnationalnews"
+    assert cleaner.clean_text(INN, config=CleanConfig(rules=RuleSet())).site is None
 
 
 def test_manifest_row_has_every_field(rules: RuleSet) -> None:
