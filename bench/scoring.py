@@ -1,0 +1,78 @@
+"""The ScrapingHub article-extraction-benchmark metric, re-implemented from its description.
+
+Tokens are `\\w+` matches (case kept); the unit is the multiset of 4-token shingles; per page
+TP/FP/FN are normalised to sum to 1; precision and recall are averaged over pages (pages with
+an empty prediction are left out of the precision average); F1 is the harmonic mean of the two
+averages; accuracy is the share of pages whose token sequence matches exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r"\w+")
+SHINGLE = 4
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text or "")
+
+
+def shingles(text: str, size: int = SHINGLE) -> Counter[tuple[str, ...]]:
+    words = tokens(text)
+    return Counter(tuple(words[i : i + size]) for i in range(max(1, len(words) - size + 1)) if words)
+
+
+@dataclass(frozen=True)
+class PageScore:
+    tp: float
+    fp: float
+    fn: float
+    exact: bool
+    empty: bool
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score_page(expected: str, predicted: str) -> PageScore:
+    truth, guess = shingles(expected), shingles(predicted)
+    tp = sum((truth & guess).values())
+    fp = sum((guess - truth).values())
+    fn = sum((truth - guess).values())
+    total = tp + fp + fn
+    if total:
+        tp, fp, fn = tp / total, fp / total, fn / total
+    return PageScore(tp, fp, fn, tokens(expected) == tokens(predicted), not tokens(predicted))
+
+
+@dataclass(frozen=True)
+class Summary:
+    precision: float
+    recall: float
+    f1: float
+    accuracy: float
+    pages: int
+
+
+def summarise(scores: Iterable[PageScore]) -> Summary:
+    pages = list(scores)
+    with_prediction = [s for s in pages if not s.empty]
+    precision = sum(s.precision for s in with_prediction) / max(1, len(with_prediction))
+    recall = sum(s.recall for s in pages) / max(1, len(pages))
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    accuracy = sum(s.exact for s in pages) / max(1, len(pages))
+    return Summary(precision, recall, f1, accuracy, len(pages))
