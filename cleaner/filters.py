@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,6 +21,9 @@ from cleaner.document import Removal
 
 Claim = tuple[int, str]
 LineFilter = Callable[[Sequence[str]], Iterator[Claim]]
+# A judge sees the whole page and what the filters already claimed, and claims the rest of
+# what is not article (the block classifier).
+Judge = Callable[[Sequence[str], Mapping[int, str]], Iterator[Claim]]
 
 _SPACE = re.compile(r"[\s\u00a0\u200b\u2009\u202f\ufeff]+")
 _WORD = re.compile(r"\w+")
@@ -31,6 +34,38 @@ def split_lines(text: str) -> list[str]:
     """Non-empty lines with whitespace collapsed (NBSP and zero-width spaces included)."""
     lines = (_SPACE.sub(" ", line).strip() for line in text.splitlines())
     return [line for line in lines if line]
+
+
+_CLOSING = frozenset(",.;:!?)]}”’»%…")
+_OPENING = frozenset("(“‘«[")
+
+
+def split_blocks(text: str) -> list[str]:
+    """The text's blocks: non-empty lines, with inline fragments joined back together.
+
+    Text taken from a page node by node breaks a paragraph at every link or bold word
+    ("said the\nspokesman\n, adding…"). A line that goes on a sentence (it starts in lower
+    case or with closing punctuation) and follows directly, with no blank line, is joined
+    to the line before it.
+    """
+    blocks: list[str] = []
+    after_blank = True
+    for raw in text.splitlines():
+        line = _SPACE.sub(" ", raw).strip()
+        if not line:
+            after_blank = True
+            continue
+        if blocks and not after_blank and _continues(blocks[-1], line):
+            glue = "" if line[0] in _CLOSING or blocks[-1][-1] in _OPENING else " "
+            blocks[-1] = blocks[-1] + glue + line
+        else:
+            blocks.append(line)
+        after_blank = False
+    return blocks
+
+
+def _continues(previous: str, line: str) -> bool:
+    return line[0].islower() or line[0] in _CLOSING or previous[-1] in _OPENING
 
 
 def normalise(line: str) -> str:
@@ -491,6 +526,7 @@ def clean_lines(
     filters: Sequence[LineFilter] = GENERIC_FILTERS,
     title: str | None = None,
     take_title: bool = False,
+    judge: Judge | None = None,
 ) -> Cleaned:
     """Run the filters over a page's lines.
 
@@ -500,6 +536,7 @@ def clean_lines(
         title: a known title (HTML metadata); lines repeating it are removed.
         take_title: no title known (plain text): the first remaining headline-like line
             is the title, moved out of the body.
+        judge: runs last, with the others' claims known, to claim what is still not article.
     """
     claims: dict[int, str] = {}
     for line_filter in filters:
@@ -514,15 +551,30 @@ def clean_lines(
         if headline and word_count(candidate) <= _TITLE_MAX_WORDS:
             title = candidate
     if title:
-        title_key = normalise(title)
+        title_keys = _title_keys(title)
         for index in remaining:
-            if normalise(lines[index]) == title_key:
+            if normalise(lines[index]) in title_keys:
                 claims[index] = "title"
     _claim_consecutive_repeats(lines, claims)
+    if judge is not None:
+        for index, rule in list(judge(lines, claims)):
+            claims.setdefault(index, rule)
 
     kept = [line for i, line in enumerate(lines) if i not in claims]
     removed = [Removal(claims[i], lines[i]) for i in sorted(claims)]
     return Cleaned(kept, removed, title, date_line)
+
+
+_TITLE_SEPARATORS = re.compile(r"\s+[-|–—:·•»]\s+|\s*::\s*")
+_TITLE_PART_MIN_WORDS = 3
+
+
+def _title_keys(title: str) -> set[str]:
+    """The title, and its parts when a site name is tacked on ("Headline - Site | Section")."""
+    parts = _TITLE_SEPARATORS.split(title)
+    keys = {normalise(title)}
+    keys.update(normalise(part) for part in parts if word_count(part) >= _TITLE_PART_MIN_WORDS)
+    return keys
 
 
 # The article's own dateline sits above its first paragraphs; dates further down belong to

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from cleaner.blocks import BlockSettings, boilerplate_blocks, stopwords_for
 from cleaner.document import Document, InputKind
 from cleaner.extract import ExtractionError, extract_html
-from cleaner.filters import GENERIC_FILTERS, clean_lines, parse_date, split_lines
+from cleaner.filters import GENERIC_FILTERS, clean_lines, parse_date, split_blocks
 from cleaner.langid import DEFAULT_PREFIX_CHARS, DEFAULT_SEED, detect_language
 from cleaner.rules import RuleSet, SiteRules, load_rules
 
@@ -27,6 +28,11 @@ class CleanConfig:
 
     rules: RuleSet | None = None
     languages: frozenset[str] | None = None
+    # Judge every block by length and stopword density (jusText-style) in plain text input;
+    # HTML has been through trafilatura's own content selection already.
+    classify_text_blocks: bool = True
+    classify_html_blocks: bool = False
+    blocks: BlockSettings = field(default_factory=BlockSettings)
     lang_seed: int = DEFAULT_SEED
     lang_prefix_chars: int = DEFAULT_PREFIX_CHARS
 
@@ -117,9 +123,9 @@ def clean_document(raw: RawDocument, config: CleanConfig) -> Document:
         if raw.site and site is None:
             return _failed(doc, f"unknown site {raw.site!r}")
         if raw.kind == "html":
-            _clean_html_into(doc, raw.content, site, rules)
+            _clean_html_into(doc, raw.content, site, rules, config)
         else:
-            _clean_text_into(doc, raw.content, site, rules, title=None)
+            _clean_text_into(doc, raw.content, site, rules, config, title=None)
     except ExtractionError as error:
         return _failed(doc, str(error))
     if doc.status != "ok":
@@ -127,8 +133,6 @@ def clean_document(raw: RawDocument, config: CleanConfig) -> Document:
     if not doc.text:
         doc.status, doc.reason = "dropped", "no article text left after cleaning"
         return doc
-    guess = detect_language(doc.text, config.lang_seed, config.lang_prefix_chars)
-    doc.lang, doc.lang_prob = guess.lang, guess.prob
     if config.languages is not None and doc.lang not in config.languages:
         doc.status, doc.reason = "dropped", "lang"
     return doc
@@ -153,7 +157,9 @@ def _page_url(html: str) -> str | None:
     return (match.group(1) or match.group(2)) if match else None
 
 
-def _clean_html_into(doc: Document, html: str, site: SiteRules | None, rules: RuleSet) -> None:
+def _clean_html_into(
+    doc: Document, html: str, site: SiteRules | None, rules: RuleSet, config: CleanConfig
+) -> None:
     url = doc.url or _page_url(html)
     site = site or rules.for_url(url)
     extracted = extract_html(
@@ -168,16 +174,25 @@ def _clean_html_into(doc: Document, html: str, site: SiteRules | None, rules: Ru
     doc.title = extracted.title
     doc.date = extracted.date
     doc.sitename = extracted.sitename
-    _clean_text_into(doc, extracted.text, site, rules, title=extracted.title)
+    _clean_text_into(doc, extracted.text, site, rules, config, title=extracted.title)
 
 
 def _clean_text_into(
-    doc: Document, text: str, site: SiteRules | None, rules: RuleSet, title: str | None
+    doc: Document,
+    text: str,
+    site: SiteRules | None,
+    rules: RuleSet,
+    config: CleanConfig,
+    title: str | None,
 ) -> None:
-    lines = split_lines(text)
+    lines = split_blocks(text)
     site = site or rules.for_url(doc.url) or rules.for_text(lines)
+    guess = detect_language(prose_sample(lines, config.lang_prefix_chars), config.lang_seed)
+    doc.lang, doc.lang_prob = guess.lang, guess.prob
     filters = (*site.text_filters(), *GENERIC_FILTERS) if site else GENERIC_FILTERS
-    cleaned = clean_lines(lines, filters, title=title, take_title=title is None)
+    classify = config.classify_html_blocks if doc.kind == "html" else config.classify_text_blocks
+    judge = boilerplate_blocks(stopwords_for(guess.lang), config.blocks) if classify else None
+    cleaned = clean_lines(lines, filters, title=title, take_title=title is None, judge=judge)
     doc.site = site.id if site else None
     if site:
         doc.sitename = site.name
@@ -186,3 +201,19 @@ def _clean_text_into(
         doc.date = parse_date(cleaned.date_line)
     doc.removed.extend(cleaned.removed)
     doc.text = "\n\n".join(cleaned.lines)
+
+
+# Lines this long are prose; menus and headlines are shorter and say little of the language.
+_PROSE_MIN_WORDS = 8
+
+
+def prose_sample(lines: list[str], limit: int) -> str:
+    """The page's prose lines (or all of it, if it has none), up to `limit` characters."""
+    prose = [line for line in lines if len(line.split()) >= _PROSE_MIN_WORDS] or lines
+    sample, size = [], 0
+    for line in prose:
+        sample.append(line)
+        size += len(line) + 1
+        if size >= limit:
+            break
+    return "\n".join(sample)

@@ -1,0 +1,211 @@
+"""Telling article paragraphs from boilerplate when there is no DOM left (text mode).
+
+The approach is jusText's (Pomikálek, 2011), adapted to plain text: every block is judged by
+its length and by the share of the language's stopwords in it (prose is full of "the", "of",
+"und", "que"; menus, link lists and headlines are not), then short and uncertain blocks take
+the class of their neighbours. On top of that, the article is one contiguous stretch of text:
+the best-scoring stretch of good blocks is kept and good-looking blocks far from it (a cookie
+notice, an "about us" blurb) go.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+
+import justext
+
+from cleaner.filters import Claim, Judge, normalise
+
+_WORD = re.compile(r"\w+")
+_URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?…。！？؟\"”’»)]$")
+
+# langdetect's codes to jusText's stoplist names.
+_STOPLIST_NAMES = {
+    "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "bn": "Bengali", "ca": "Catalan",
+    "cs": "Czech", "cy": "Welsh", "da": "Danish", "de": "German", "el": "Greek",
+    "en": "English", "es": "Spanish", "et": "Estonian", "fa": "Persian", "fi": "Finnish",
+    "fr": "French", "gu": "Gujarati", "he": "Hebrew", "hi": "Hindi", "hr": "Croatian",
+    "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "kn": "Kannada", "ko": "Korean",
+    "lt": "Lithuanian", "lv": "Latvian", "mk": "Macedonian", "ml": "Malayalam", "mr": "Marathi",
+    "ne": "Nepali", "nl": "Dutch", "no": "Norwegian_Bokmal", "pa": "Western_Panjabi",
+    "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sk": "Slovak",
+    "sl": "Slovenian", "sq": "Albanian", "sv": "Swedish", "sw": "Swahili", "ta": "Tamil",
+    "te": "Telugu", "tl": "Tagalog", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu",
+    "vi": "Vietnamese",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=64)
+def stopwords_for(lang: str | None) -> frozenset[str]:
+    """The jusText stoplist of a language (empty when it has none, e.g. Chinese)."""
+    name = _STOPLIST_NAMES.get(lang or "")
+    if name is None:
+        return frozenset()
+    return frozenset(word.casefold() for word in justext.get_stoplist(name))
+
+
+class Kind(Enum):
+    GOOD = "good"
+    NEAR_GOOD = "near-good"
+    SHORT = "short"
+    BAD = "bad"
+
+
+@dataclass(frozen=True)
+class BlockSettings:
+    """Thresholds of the block classifier.
+
+    The first five are jusText's defaults (tuned on its own corpus). The span weights were
+    measured on the ScrapingHub pages' text (bench/quality.py): a block adds its length less
+    `penalty` characters, so menus and link lists (a few words a line) pull a stretch down
+    and paragraphs pull it up; prose by stopword density adds `good_bonus` of its length
+    again; a line another filter already removed costs `claimed_score`, so a stripped caption
+    or byline between the standfirst and the body does not cut the article in two.
+    """
+
+    length_low: int = 70
+    length_high: int = 200
+    stopwords_low: float = 0.30
+    stopwords_high: float = 0.32
+    max_heading_distance: int = 200
+    penalty: float = 50.0
+    good_bonus: float = 0.5
+    claimed_score: float = -25.0
+
+
+def stopword_density(line: str, stopwords: frozenset[str]) -> float:
+    words = _WORD.findall(line.casefold())
+    return sum(word in stopwords for word in words) / len(words) if words else 0.0
+
+
+def classify(line: str, stopwords: frozenset[str], settings: BlockSettings) -> Kind:
+    """Context-free class of one block."""
+    length = len(line)
+    if _URL.match(line):
+        return Kind.BAD
+    if stopwords:
+        density = stopword_density(line, stopwords)
+        low, high = settings.stopwords_low, settings.stopwords_high
+    else:
+        # No stoplist (Chinese, Japanese, Thai…): sentence punctuation stands in for prose.
+        density = 1.0 if _SENTENCE_END.search(line) else 0.0
+        low = high = 0.5
+    if length < settings.length_low:
+        return Kind.SHORT
+    if density >= high and length > settings.length_high:
+        return Kind.GOOD
+    if density >= low:
+        return Kind.NEAR_GOOD
+    return Kind.BAD
+
+
+def revise(kinds: list[Kind], lines: Sequence[str], settings: BlockSettings) -> list[Kind]:
+    """jusText's context pass: short blocks take their neighbours' class, near-good blocks
+    next to good ones are good, and a short block just before good text is its heading.
+
+    Unlike jusText, a near-good block with no good neighbour stays near-good: on a page whose
+    article is a few short paragraphs nothing is "good", and the span search decides.
+    """
+    revised = list(kinds)
+    for index, kind in enumerate(kinds):
+        if kind is not Kind.SHORT:
+            continue
+        before = _neighbour(kinds, index, -1, Kind.SHORT)
+        after = _neighbour(kinds, index, 1, Kind.SHORT)
+        if before is Kind.BAD and after is Kind.BAD:
+            revised[index] = Kind.BAD
+        elif Kind.GOOD in (before, after) and Kind.BAD not in (before, after):
+            revised[index] = Kind.GOOD
+        elif Kind.BAD in (before, after):
+            revised[index] = Kind.BAD
+        else:
+            revised[index] = Kind.NEAR_GOOD
+    for index, kind in enumerate(kinds):
+        if kind is Kind.NEAR_GOOD:
+            before = _neighbour(revised, index, -1, Kind.NEAR_GOOD)
+            after = _neighbour(revised, index, 1, Kind.NEAR_GOOD)
+            if Kind.GOOD in (before, after):
+                revised[index] = Kind.GOOD
+    for index, kind in enumerate(kinds):
+        if kind is Kind.SHORT and revised[index] is Kind.BAD:
+            distance = 0
+            for following in range(index + 1, len(lines)):
+                if (
+                    revised[following] in (Kind.GOOD, Kind.NEAR_GOOD)
+                    and kinds[following] is not Kind.SHORT
+                ):
+                    revised[index] = revised[following]
+                    break
+                distance += len(lines[following])
+                if distance > settings.max_heading_distance:
+                    break
+    return revised
+
+
+def _neighbour(kinds: list[Kind], index: int, step: int, skip: Kind) -> Kind:
+    index += step
+    while 0 <= index < len(kinds):
+        if kinds[index] is not skip:
+            return kinds[index]
+        index += step
+    return Kind.BAD
+
+
+def block_scores(
+    lines: Sequence[str],
+    claimed: Mapping[int, str],
+    stopwords: frozenset[str],
+    settings: BlockSettings,
+) -> list[float]:
+    """How much each block speaks for being inside the article (positive) or not."""
+    penalty = settings.penalty
+    counts = Counter(normalise(line) for line in lines)
+    kinds = revise([classify(line, stopwords, settings) for line in lines], lines, settings)
+    scores = []
+    for index, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
+        length = len(line)
+        if index in claimed:
+            score = settings.claimed_score
+        elif (counts[normalise(line)] > 1 and length < 200) or _URL.match(line):
+            score = -length - penalty
+        else:
+            bonus = settings.good_bonus * length if kind is Kind.GOOD else 0.0
+            score = length - penalty + bonus
+        scores.append(score)
+    return scores
+
+
+def best_span(scores: Sequence[float]) -> tuple[int, int]:
+    """The stretch [start, end) with the highest total score (Kadane's algorithm)."""
+    best, span = 0.0, (0, 0)
+    running, start = 0.0, 0
+    for index, score in enumerate(scores):
+        if running <= 0:
+            running, start = 0.0, index
+        running += score
+        if running > best:
+            best, span = running, (start, index + 1)
+    return span
+
+
+def boilerplate_blocks(stopwords: frozenset[str], settings: BlockSettings | None = None) -> Judge:
+    """A judge claiming the blocks that are not the article."""
+    config = settings or BlockSettings()
+
+    def claim(lines: Sequence[str], claimed: Mapping[int, str]) -> Iterator[Claim]:
+        scores = block_scores(lines, claimed, stopwords, config)
+        start, end = best_span(scores)
+        counts = Counter(normalise(line) for line in lines)
+        for index, line in enumerate(lines):
+            if not start <= index < end:
+                yield index, "outside-article"
+            elif counts[normalise(line)] > 1 and len(line) < 200:
+                yield index, "boilerplate"
+
+    return claim
