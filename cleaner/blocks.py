@@ -169,7 +169,7 @@ def block_scores(
     kinds = revise([classify(line, stopwords, settings) for line in lines], lines, settings)
     scores = []
     for index, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
-        length = len(line)
+        length = text_length(line)
         if index in claimed:
             score = settings.claimed_score
         elif (counts[normalise(line)] > 1 and length < 200) or _URL.match(line):
@@ -179,6 +179,16 @@ def block_scores(
             score = length - penalty + bonus
         scores.append(score)
     return scores
+
+
+# Characters of scripts written without spaces carry about as much as a word does.
+_DENSE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_DENSE_WEIGHT = 3
+
+
+def text_length(line: str) -> int:
+    """Length in Latin-equivalent characters (a CJK character counts as three)."""
+    return len(line) + (_DENSE_WEIGHT - 1) * len(_DENSE_SCRIPT.findall(line))
 
 
 def best_span(scores: Sequence[float]) -> tuple[int, int]:

@@ -169,7 +169,8 @@ _NAV_LINES = frozenset(
 )
 _SHARE_LINE = re.compile(
     r"^(share|post|send|follow( us)?)( (it|this|article|story))? (on|via|to) "
-    r"(facebook|twitter|x|whatsapp|linkedin|telegram|email|reddit|pinterest|instagram)$"
+    r"(facebook|twitter|x|whatsapp|linkedin|telegram|email|reddit|pinterest|instagram)$|"
+    r"^click to (share|email|print|tweet)\b|\bopens in (a )?new window$"
 )
 
 
@@ -318,26 +319,28 @@ _COMMENT_BOX = re.compile(
 # Comment sections sit after the article; these open one, and nothing after them is article.
 _COMMENT_SECTION_START = re.compile(
     r"^(leave a (reply|comment)|post a comment|add a comment|write a comment|"
-    r"join the (conversation|discussion)|\d+ comments?|comments are closed|"
+    r"join the (conversation|discussion)|[1-9]\d* comments?|comments are closed|"
     r"your email address will not be published)",
     re.IGNORECASE,
 )
 
 
+# A comment section follows an article: a section marker cuts the rest only once a real
+# paragraph has gone before it ("12 Comments" in a header's byline is not a section).
+_ARTICLE_PARAGRAPH_WORDS = 40
+
+
 def comment_boxes(lines: Sequence[str]) -> Iterator[Claim]:
-    total = sum(len(line) for line in lines)
-    seen = 0
+    article_seen = False
     for index, line in enumerate(lines):
         stripped = line.strip()
-        # Only cut when the marker is in the tail: a "Comments" link in a top menu is not
-        # the start of a comment section.
-        if _COMMENT_SECTION_START.match(stripped) and seen >= total / 2:
+        if article_seen and _COMMENT_SECTION_START.match(stripped):
             for rest in range(index, len(lines)):
                 yield rest, "comments"
             return
         if _COMMENT_BOX.match(stripped):
             yield index, "comments"
-        seen += len(line)
+        article_seen = article_seen or word_count(line) >= _ARTICLE_PARAGRAPH_WORDS
 
 
 _FOOTER = re.compile(
