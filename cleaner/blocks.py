@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import justext
 
-from cleaner.filters import Claim, Judge, normalise
+from cleaner.filters import Claim, Judge, ends_sentence, normalise, word_count
 
 _WORD = re.compile(r"\w+")
 _URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
@@ -167,12 +167,13 @@ def block_scores(
     penalty = settings.penalty
     counts = Counter(normalise(line) for line in lines)
     kinds = revise([classify(line, stopwords, settings) for line in lines], lines, settings)
+    teasers = teaser_runs(lines, claimed)
     scores = []
     for index, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
         length = text_length(line)
         if index in claimed:
             score = settings.claimed_score
-        elif (counts[normalise(line)] > 1 and length < 200) or _URL.match(line):
+        elif (counts[normalise(line)] > 1 and length < 200) or _URL.match(line) or index in teasers:
             score = -length - penalty
         else:
             bonus = settings.good_bonus * length if kind is Kind.GOOD else 0.0
@@ -189,6 +190,55 @@ _DENSE_WEIGHT = 3
 def text_length(line: str) -> int:
     """Length in Latin-equivalent characters (a CJK character counts as three)."""
     return len(line) + (_DENSE_WEIGHT - 1) * len(_DENSE_SCRIPT.findall(line))
+
+
+_HEADLINE_MAX_WORDS = 20
+_TEASER_WORDS = (8, 60)
+_TEASER_MIN_ITEMS = 3
+_HEADLINES_PER_ITEM = 2
+
+
+def teaser_runs(lines: Sequence[str], claimed: Mapping[int, str]) -> set[int]:
+    """Lines in a list of other articles: headline, teaser, headline, teaser…
+
+    An article's subheading is followed by paragraphs; a list gives every headline one
+    short teaser, at least three times in a row.
+    """
+    open_lines = [i for i in range(len(lines)) if i not in claimed]
+    found: set[int] = set()
+    items: list[list[int]] = []
+    current: list[int] = []
+
+    def close_run() -> None:
+        if len(items) >= _TEASER_MIN_ITEMS:
+            found.update(i for item in items for i in item)
+        items.clear()
+
+    for index in open_lines:
+        line = lines[index]
+        words = word_count(line)
+        if not _starts_item(line):
+            close_run()
+            current = []
+        elif words <= _HEADLINE_MAX_WORDS and not ends_sentence(line):
+            if len(current) >= _HEADLINES_PER_ITEM:
+                close_run()
+                current = []
+            current.append(index)
+        elif current and _TEASER_WORDS[0] <= words <= _TEASER_WORDS[1]:
+            items.append([*current, index])
+            current = []
+        else:
+            close_run()
+            current = []
+    close_run()
+    return found
+
+
+def _starts_item(line: str) -> bool:
+    """Headlines and teasers start as sentences do; fragments of a broken sentence do not."""
+    first = line[0]
+    return first.isupper() or first.isdigit() or first in "\"“‘«'"
 
 
 def best_span(scores: Sequence[float]) -> tuple[int, int]:

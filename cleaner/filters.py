@@ -64,8 +64,16 @@ def split_blocks(text: str) -> list[str]:
     return blocks
 
 
+_POSSESSIVE = ("'s", "’s")
+
+
 def _continues(previous: str, line: str) -> bool:
-    return line[0].islower() or line[0] in _CLOSING or previous[-1] in _OPENING
+    if line[0].islower() or line[0] in _CLOSING or previous[-1] in _OPENING:
+        return True
+    # "Japan's" + "Nikkei 225" + "(N225) declined…": a possessive, or a parenthesis opening
+    # after an unfinished sentence, goes on the same sentence.
+    unfinished = not ends_sentence(previous)
+    return unfinished and (previous.endswith(_POSSESSIVE) or line[0] == "(")
 
 
 def normalise(line: str) -> str:
@@ -319,15 +327,16 @@ _COMMENT_BOX = re.compile(
 # Comment sections sit after the article; these open one, and nothing after them is article.
 _COMMENT_SECTION_START = re.compile(
     r"^(leave a (reply|comment)|post a comment|add a comment|write a comment|"
-    r"join the (conversation|discussion)|[1-9]\d* comments?|comments are closed|"
-    r"your email address will not be published)",
+    r"join the (conversation|discussion)|[\[(]?[1-9][\d,]* comments?[\])]?$|comments are closed|"
+    r"your email address will not be published|"
+    r"(top|most|all|view|show|read|see) (rated |recent |popular |all )?comments\b)",
     re.IGNORECASE,
 )
 
 
 # A comment section follows an article: a section marker cuts the rest only once a real
 # paragraph has gone before it ("12 Comments" in a header's byline is not a section).
-_ARTICLE_PARAGRAPH_WORDS = 40
+_ARTICLE_PARAGRAPH_WORDS = 25
 
 
 def comment_boxes(lines: Sequence[str]) -> Iterator[Claim]:

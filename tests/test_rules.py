@@ -116,7 +116,10 @@ def test_sites_match_by_fingerprint_in_plain_text(rules: RuleSet) -> None:
 
 
 def test_rule_test_failure_is_reported(tmp_path: Path) -> None:
-    paragraph = "A paragraph about the talks, which ended on Monday without an agreement on the border. " * 3
+    paragraph = (
+        "A paragraph about the talks, which ended on Monday without an agreement on the border. "
+        * 3
+    )
     sample = write(tmp_path, "page.txt", f"Headline\n\nContact Editor\nGabe Kahn,\n\n{paragraph}\n")
     write(
         tmp_path,
