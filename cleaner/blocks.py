@@ -194,7 +194,7 @@ def text_length(line: str) -> int:
 
 _HEADLINE_MAX_WORDS = 20
 _TEASER_WORDS = (8, 60)
-_TEASER_MIN_ITEMS = 3
+_TEASER_MIN_ITEMS = 4
 _HEADLINES_PER_ITEM = 2
 
 
@@ -220,7 +220,7 @@ def teaser_runs(lines: Sequence[str], claimed: Mapping[int, str]) -> set[int]:
         if not _starts_item(line):
             close_run()
             current = []
-        elif words <= _HEADLINE_MAX_WORDS and not ends_sentence(line):
+        elif words <= _HEADLINE_MAX_WORDS and not ends_sentence(line) and line[-1] != ":":
             if len(current) >= _HEADLINES_PER_ITEM:
                 close_run()
                 current = []
