@@ -42,6 +42,7 @@ def extract_html(
             html,
             url=url,
             include_comments=False,
+            fast=True,
             with_metadata=True,
             prune_xpath=list(prune_xpath) or None,
             **_options(options),
