@@ -269,3 +269,43 @@ def boilerplate_blocks(stopwords: frozenset[str], settings: BlockSettings | None
                 yield index, "boilerplate"
 
     return claim
+
+
+# A line of extracted HTML text that is the whole text of a link, and this short, is a menu
+# entry or a link to another page, not prose.
+_LINK_LINE_MAX_WORDS = 15
+# Non-link lines in trafilatura's output were already judged to be content: short ones (a
+# table cell, a list item) must not cut the article in two, so they count slightly for it.
+_VETTED_SHORT_SCORE = 1.0
+
+
+def extracted_blocks(
+    stopwords: frozenset[str], links: frozenset[str], settings: BlockSettings | None = None
+) -> Judge:
+    """A judge for text that trafilatura extracted from HTML: drops runs of link lines (a
+    menu it took in) and what they cut off from the article."""
+    config = settings or BlockSettings()
+
+    def is_link(line: str) -> bool:
+        # A printed address is content (a list of shop links); menus are words.
+        short = word_count(line) <= _LINK_LINE_MAX_WORDS
+        return short and not _URL.match(line) and normalise(line) in links
+
+    def claim(lines: Sequence[str], claimed: Mapping[int, str]) -> Iterator[Claim]:
+        scores = []
+        for index, line in enumerate(lines):
+            length = text_length(line)
+            if index in claimed:
+                scores.append(config.claimed_score)
+            elif is_link(line):
+                scores.append(-length - config.penalty)
+            else:
+                scores.append(max(_VETTED_SHORT_SCORE, length - config.penalty))
+        start, end = best_span(scores)
+        for index, line in enumerate(lines):
+            if not start <= index < end:
+                yield index, "outside-article"
+            elif is_link(line):
+                yield index, "link"
+
+    return claim

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from cleaner.filters import normalise
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,7 @@ class Extracted:
     date: str | None = None
     url: str | None = None
     sitename: str | None = None
+    links: frozenset[str] = frozenset()
 
 
 class ExtractionError(ValueError):
@@ -38,8 +43,12 @@ def extract_html(
     if not html.strip():
         raise ExtractionError("empty page")
     try:
+        tree = load_html(html)
+        if tree is None:
+            raise ExtractionError("no main text found in HTML")
+        links = link_texts(tree)
         result = trafilatura.bare_extraction(
-            html,
+            tree,
             url=url,
             include_comments=False,
             fast=True,
@@ -58,7 +67,14 @@ def extract_html(
         date=result.date or None,
         url=result.url or url,
         sitename=result.sitename or None,
+        links=links,
     )
+
+
+def link_texts(tree: HtmlElement) -> frozenset[str]:
+    """The normalised text of every link on the page."""
+    texts = (normalise(" ".join(anchor.itertext())) for anchor in tree.iter("a"))
+    return frozenset(text for text in texts if text)
 
 
 def _options(options: Mapping[str, bool] | None) -> dict[str, Any]:

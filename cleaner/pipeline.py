@@ -11,10 +11,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from cleaner.blocks import BlockSettings, boilerplate_blocks, stopwords_for
+from cleaner.blocks import BlockSettings, boilerplate_blocks, extracted_blocks, stopwords_for
 from cleaner.document import Document, InputKind
 from cleaner.extract import ExtractionError, extract_html
-from cleaner.filters import GENERIC_FILTERS, clean_lines, parse_date, split_blocks
+from cleaner.filters import (
+    GENERIC_FILTERS,
+    Judge,
+    clean_lines,
+    parse_date,
+    split_blocks,
+    split_lines,
+)
 from cleaner.langid import DEFAULT_PREFIX_CHARS, DEFAULT_SEED, detect_language
 from cleaner.rules import RuleSet, SiteRules, load_rules
 
@@ -28,10 +35,11 @@ class CleanConfig:
 
     rules: RuleSet | None = None
     languages: frozenset[str] | None = None
-    # Judge every block by length and stopword density (jusText-style) in plain text input;
-    # HTML has been through trafilatura's own content selection already.
+    # Plain text: judge every block by length and stopword density and keep the article's
+    # stretch. HTML: trafilatura selected the content; drop the menus it took in (lines that
+    # are whole links). Both measured on ScrapingHub with bench/quality.py.
     classify_text_blocks: bool = True
-    classify_html_blocks: bool = False
+    classify_html_blocks: bool = True
     blocks: BlockSettings = field(default_factory=BlockSettings)
     lang_seed: int = DEFAULT_SEED
     lang_prefix_chars: int = DEFAULT_PREFIX_CHARS
@@ -174,7 +182,9 @@ def _clean_html_into(
     doc.title = extracted.title
     doc.date = extracted.date
     doc.sitename = extracted.sitename
-    _clean_text_into(doc, extracted.text, site, rules, config, title=extracted.title)
+    _clean_text_into(
+        doc, extracted.text, site, rules, config, title=extracted.title, links=extracted.links
+    )
 
 
 def _clean_text_into(
@@ -184,14 +194,21 @@ def _clean_text_into(
     rules: RuleSet,
     config: CleanConfig,
     title: str | None,
+    links: frozenset[str] | None = None,
 ) -> None:
-    lines = split_blocks(text)
+    # trafilatura's lines are whole elements already; scraped text needs its fragments joined.
+    lines = split_lines(text) if links is not None else split_blocks(text)
     site = site or rules.for_url(doc.url) or rules.for_text(lines)
     guess = detect_language(prose_sample(lines, config.lang_prefix_chars), config.lang_seed)
     doc.lang, doc.lang_prob = guess.lang, guess.prob
     filters = (*site.text_filters(), *GENERIC_FILTERS) if site else GENERIC_FILTERS
-    classify = config.classify_html_blocks if doc.kind == "html" else config.classify_text_blocks
-    judge = boilerplate_blocks(stopwords_for(guess.lang), config.blocks) if classify else None
+    stopwords = stopwords_for(guess.lang)
+    judge: Judge | None = None
+    if links is not None:
+        if config.classify_html_blocks:
+            judge = extracted_blocks(stopwords, links, config.blocks)
+    elif config.classify_text_blocks:
+        judge = boilerplate_blocks(stopwords, config.blocks)
     cleaned = clean_lines(lines, filters, title=title, take_title=title is None, judge=judge)
     doc.site = site.id if site else None
     if site:
