@@ -302,14 +302,23 @@ _SIGNUP_TOPIC = re.compile(
 )
 
 
+# What a sign-up box says around its form: its name, and its thanks or its error.
+_SIGNUP_WIDGET = re.compile(
+    r"^(.{0,40}\bnewsletters?|thanks? (you )?for (signing up|subscribing)\b.*|"
+    r"(keep an eye on|check) your (e-?mail )?inbox\b.*|you('re| are) (all )?(set|subscribed)\b.*|"
+    r"there was an error processing your (subscription|request)\b.*|"
+    r"please enter a valid e-?mail( address)?\.?|invalid e-?mail( address)?\.?)$",
+    re.IGNORECASE,
+)
+
+
 def is_newsletter_prompt(line: str) -> bool:
     """Sign-up prompts are short and open with a call to act; a paragraph that merely
     mentions a newsletter does neither, so it stays."""
-    return (
-        word_count(line) <= 30
-        and bool(_SIGNUP_START.match(line))
-        and bool(_SIGNUP_TOPIC.search(line))
-    )
+    words = word_count(line)
+    if words <= 30 and _SIGNUP_START.match(line) and _SIGNUP_TOPIC.search(line):
+        return True
+    return words <= 15 and bool(_SIGNUP_WIDGET.match(line.strip()))
 
 
 _COMMENT_BOX = re.compile(
