@@ -11,6 +11,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from cleaner.filters import normalise
+from cleaner.recall import page_lines
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Extracted:
     url: str | None = None
     sitename: str | None = None
     links: frozenset[str] = frozenset()
+    page: tuple[str, ...] = ()
 
 
 class ExtractionError(ValueError):
@@ -68,6 +70,7 @@ def extract_html(
         url=result.url or url,
         sitename=result.sitename or None,
         links=links,
+        page=tuple(page_lines(tree)),
     )
 
 

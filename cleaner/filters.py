@@ -178,7 +178,8 @@ _NAV_LINES = frozenset(
 _SHARE_LINE = re.compile(
     r"^(share|post|send|follow( us)?)( (it|this|article|story))? (on|via|to) "
     r"(facebook|twitter|x|whatsapp|linkedin|telegram|email|reddit|pinterest|instagram)$|"
-    r"^click to (share|email|print|tweet)\b|\bopens in (a )?new window$"
+    r"^click to (share|email|print|tweet)\b|\bopens in (a )?new window$|"
+    r"^(like|liked|enjoy|enjoyed|love|loved) this (story|article|post)\?.{0,60}$"
 )
 
 
@@ -261,6 +262,7 @@ def parse_date(line: str) -> str | None:
 
 
 _READ_MORE = re.compile(
+    r"^also on [\w.-]+\.[a-z]{2,}\b|"
     r"^(read more|read also|also read|see also|read|more|related|recommended|watch|"
     r"watch more|listen|read next|more on this|more on this story|further reading|"
     r"lesen sie auch|mehr zum thema|lire aussi|à lire aussi|a lire aussi|lee también|"

@@ -23,6 +23,7 @@ from cleaner.filters import (
     split_lines,
 )
 from cleaner.langid import DEFAULT_PREFIX_CHARS, DEFAULT_SEED, detect_language
+from cleaner.recall import missed_continuation
 from cleaner.rules import RuleSet, SiteRules, load_rules
 
 
@@ -41,6 +42,9 @@ class CleanConfig:
     classify_text_blocks: bool = True
     classify_html_blocks: bool = True
     blocks: BlockSettings = field(default_factory=BlockSettings)
+    # HTML: when the page goes on with several paragraphs after the extracted text, they are
+    # the rest of an article split over several containers (see cleaner.recall).
+    recover_continuation: bool = True
     lang_seed: int = DEFAULT_SEED
     lang_prefix_chars: int = DEFAULT_PREFIX_CHARS
 
@@ -185,6 +189,10 @@ def _clean_html_into(
     _clean_text_into(
         doc, extracted.text, site, rules, config, title=extracted.title, links=extracted.links
     )
+    if config.recover_continuation:
+        found = missed_continuation(doc.text.split("\n\n") if doc.text else [], extracted.page)
+        if found:
+            doc.text = "\n\n".join([doc.text, *found])
 
 
 def _clean_text_into(
