@@ -173,6 +173,16 @@ _NAV_LINES = frozenset(
         "partager",
         "teilen",
         "compartir",
+        "order reprints",
+        "reprints",
+        "print article",
+        "print this article",
+        "print this page",
+        "email this article",
+        "this article has been sent to",
+        "an error has occurred, please try again later",
+        "thank you",
+        "view comments",
     }
 )
 _SHARE_LINE = re.compile(
@@ -238,6 +248,7 @@ def is_date_line(line: str) -> bool:
     rest = _DATE_LABEL.sub("", line.strip(), count=1)
     if not rest or not _DATE_CHARS.match(rest):
         return False
+    labelled = len(rest) < len(line.strip())
     tokens = [token.casefold() for token in _DATE_TOKEN.findall(rest)]
     numbers = [token for token in tokens if token.isdigit()]
     words = [token for token in tokens if not token.isdigit()]
@@ -245,7 +256,8 @@ def is_date_line(line: str) -> bool:
         return False
     has_month = any(word in _MONTH_WORDS for word in words)
     has_year = any(len(n) == 4 and n[:2] in ("19", "20") for n in numbers)
-    return has_month or (has_year and len(numbers) >= 3)
+    # "Updated at 1:23 p.m.": after a label, a time alone is enough.
+    return has_month or (has_year and len(numbers) >= 3) or (labelled and len(numbers) >= 2)
 
 
 _NO_DATE = datetime(1, 1, 1)
@@ -371,6 +383,7 @@ _FOOTER = re.compile(
     r"(published|republished|reproduced|syndicated)|"
     r"^(the )?(views|opinions) expressed (in this (article|piece) )?are (those of the "
     r"author|the author'?s own|solely)|"
+    r"^this copy is for your personal,? non-commercial use only|"
     r"alle rechte vorbehalten|tous droits réservés|todos los derechos reservados",
     re.IGNORECASE,
 )
@@ -385,6 +398,8 @@ _CONTACT = re.compile(
     r"\s*:?\s*(?P<name>.*)$",
     re.IGNORECASE,
 )
+# "Write to Al Root at allen.root@example.com": the reporter's address under the article.
+_WRITE_TO = re.compile(r"^(write to|contact|e-?mail|reach) .{1,60}\bat \S+@\S+\.\w+\.?$", re.I)
 _PERSON_NAME = re.compile(
     r"^(?:[A-Z][\w'’.\-]+|de|van|von|al|el|bin|ibn|da|di|la|le)"
     r"(?: (?:[A-Z][\w'’.\-]+|de|van|von|al|el|bin|ibn|da|di|la|le)){0,4}[,;.]?$"
@@ -394,6 +409,9 @@ _PERSON_NAME = re.compile(
 def contact_lines(lines: Sequence[str]) -> Iterator[Claim]:
     """'Contact Editor' and the name that follows it, on the same line or the next."""
     for index, line in enumerate(lines):
+        if _WRITE_TO.match(line.strip()):
+            yield index, "contact"
+            continue
         match = _CONTACT.match(line.strip())
         if not match:
             continue
