@@ -229,7 +229,13 @@ _MONTH_WORDS = frozenset(word for words in _MONTHS.values() for word in words.sp
 _DATE_FILLERS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur "
     "thurs fri sat sun am pm a m p m at on of the st nd rd th de del di le el der am um "
-    "gmt utc bst cet cest est edt pst pdt ist pkt ast eet eest msk jst aest h hrs".split()
+    "gmt utc bst cet cest est edt pst pdt ist pkt ast eet eest msk jst aest h hrs "
+    # weekdays and small words of dates in German, French, Spanish, Italian, Portuguese
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag uhr den "
+    "lundi mardi mercredi jeudi vendredi samedi dimanche à "
+    "lunes martes miércoles jueves viernes sábado domingo las a "
+    "lunedì martedì mercoledì giovedì venerdì sabato domenica alle ore "
+    "segunda terça quarta quinta sexta feira às da do".split()
 )
 _DATE_LABEL = re.compile(
     r"^(first published|last updated|last modified|published|updated|posted|posted on|"
@@ -423,6 +429,37 @@ def contact_lines(lines: Sequence[str]) -> Iterator[Claim]:
             yield index + 1, "contact"
 
 
+_TAGS = re.compile(
+    r"^(tags|tagged|topics|filed under|keywords|schlagwörter|themen|mots-clés|étiquettes|"
+    r"etiquetas|temas|tópicos|argomenti)\s*:?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_TAG_ITEM_MAX_WORDS = 5
+
+
+def _is_tag_list(line: str) -> bool:
+    items = [item for item in re.split(r"[,|;•·]", line) if item.strip()]
+    return (
+        bool(items)
+        and not ends_sentence(line)
+        and all(word_count(item) <= _TAG_ITEM_MAX_WORDS for item in items)
+    )
+
+
+def tag_lines(lines: Sequence[str]) -> Iterator[Claim]:
+    """ "Tags: a, b, c" and "Filed under" lists, on one line or on the line after the label."""
+    for index, line in enumerate(lines):
+        match = _TAGS.match(line.strip())
+        if not match:
+            continue
+        rest = match.group("rest")
+        if rest and not _is_tag_list(rest):
+            continue
+        yield index, "tags"
+        if not rest and index + 1 < len(lines) and _is_tag_list(lines[index + 1]):
+            yield index + 1, "tags"
+
+
 _AGENCY = (
     r"(?:AFP|AP|Reuters|Anadolu(?: Agency)?|AA|Getty(?: Images)?|EPA(?:-EFE)?|EFE|Xinhua|"
     r"DPA|dpa|PA(?: Media| Wire)?|AAP|ANSA|TASS|Sputnik|SANA|IRNA|WANA|UPI|NurPhoto|"
@@ -542,6 +579,7 @@ GENERIC_FILTERS: tuple[LineFilter, ...] = (
     comment_boxes,
     publisher_footers,
     contact_lines,
+    tag_lines,
     captions,
     related_headings,
 )
@@ -596,6 +634,8 @@ def clean_lines(
         for index in remaining:
             if normalise(lines[index]) in title_keys:
                 claims[index] = "title"
+        if not take_title:
+            _claim_before_headline(lines, claims)
     _claim_consecutive_repeats(lines, claims)
     if judge is not None:
         for index, rule in list(judge(lines, claims)):
@@ -630,6 +670,22 @@ def _dateline(lines: Sequence[str], claims: dict[int, str], remaining: list[int]
     )
     limit = max(_DATELINE_WITHIN_LINES, first_paragraph)
     return next((lines[i] for i in sorted(claims) if i < limit and is_date_line(lines[i])), None)
+
+
+# Extracted text that starts with a few lines and then the page's headline: those lines are
+# a promo or a kicker above the article, as long as they are little next to what follows.
+_BEFORE_HEADLINE_MAX_SHARE = 0.25
+
+
+def _claim_before_headline(lines: Sequence[str], claims: dict[int, str]) -> None:
+    headline = next((i for i in sorted(claims) if claims[i] == "title"), None)
+    if headline is None:
+        return
+    before = [i for i in range(headline) if i not in claims]
+    after = sum(len(lines[i]) for i in range(headline + 1, len(lines)) if i not in claims)
+    if before and sum(len(lines[i]) for i in before) <= _BEFORE_HEADLINE_MAX_SHARE * after:
+        for index in before:
+            claims[index] = "before-headline"
 
 
 def _claim_consecutive_repeats(lines: Sequence[str], claims: dict[int, str]) -> None:
