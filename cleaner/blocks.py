@@ -157,6 +157,12 @@ def _neighbour(kinds: list[Kind], index: int, step: int, skip: Kind) -> Kind:
     return Kind.BAD
 
 
+# Lines other filters removed for being around an article, not in it (a list of other
+# stories, a comment box, a footer): they count against the stretch they are in as much as
+# any boilerplate. Captions, datelines and the like sit inside articles and cost little.
+_BOUNDARY_RULES = frozenset({"related", "related-list", "comments", "footer", "tags", "paywall"})
+
+
 def block_scores(
     lines: Sequence[str],
     claimed: Mapping[int, str],
@@ -172,7 +178,8 @@ def block_scores(
     for index, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
         length = text_length(line)
         if index in claimed:
-            score = settings.claimed_score
+            boundary = claimed[index] in _BOUNDARY_RULES
+            score = -length - penalty if boundary else settings.claimed_score
         elif (counts[normalise(line)] > 1 and length < 200) or _URL.match(line) or index in teasers:
             score = -length - penalty
         else:

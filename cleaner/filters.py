@@ -13,9 +13,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-
-from dateutil import parser as date_parser
+from datetime import date
 
 from cleaner.document import Removal
 
@@ -211,21 +209,31 @@ def is_reading_time(line: str) -> bool:
     return bool(_READING_TIME.match(line.strip()))
 
 
-_MONTHS = {
-    "en": "january february march april may june july august september october november "
-    "december jan feb mar apr jun jul aug sep sept oct nov dec",
-    "de": "januar februar märz mai juni juli oktober dezember jän mär okt dez",
-    "fr": "janvier février fevrier mars avril mai juin juillet août aout septembre octobre "
-    "novembre décembre decembre janv févr avr juil sept déc",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre "
-    "noviembre diciembre",
-    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre "
-    "novembre dicembre",
-    "nl": "januari februari maart mei juni juli augustus oktober",
+# The twelve months in calendar order, per language, and the usual short forms.
+_MONTH_NAMES = {
+    "en": "january february march april may june july august september october november december",
+    "de": "januar februar märz april mai juni juli august september oktober november dezember",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+    "diciembre",
+    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
+    "dicembre",
+    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
     "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro "
     "dezembro",
 }
-_MONTH_WORDS = frozenset(word for words in _MONTHS.values() for word in words.split())
+_MONTH_SHORT = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12, "jän": 1, "mär": 3, "okt": 10, "dez": 12, "janv": 1,
+    "févr": 2, "fevrier": 2, "avr": 4, "juil": 7, "aout": 8, "déc": 12, "decembre": 12,
+    "setiembre": 9,
+}  # fmt: skip
+_MONTH_NUMBER = {
+    name: number
+    for names in _MONTH_NAMES.values()
+    for number, name in enumerate(names.split(), start=1)
+} | _MONTH_SHORT
+_MONTH_WORDS = frozenset(_MONTH_NUMBER)
 _DATE_FILLERS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur "
     "thurs fri sat sun am pm a m p m at on of the st nd rd th de del di le el der am um "
@@ -266,17 +274,48 @@ def is_date_line(line: str) -> bool:
     return has_month or (has_year and len(numbers) >= 3) or (labelled and len(numbers) >= 2)
 
 
-_NO_DATE = datetime(1, 1, 1)
+_ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d{1,2})-(\d{1,2})\b")
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})([./])(\d{1,2})\2((?:19|20)\d\d)\b")
 
 
 def parse_date(line: str) -> str | None:
-    """ISO date (YYYY-MM-DD) of a 'Published …' line, or None when it has no full date."""
-    text = _DATE_LABEL.sub("", line.strip(), count=1)
-    try:
-        parsed = date_parser.parse(text, default=_NO_DATE, fuzzy=True)
-    except (ValueError, OverflowError):
+    """ISO date (YYYY-MM-DD) of a 'Published …' line, or None when it has no full date.
+
+    Month names are read in English, German, French, Spanish, Italian, Dutch and Portuguese.
+    An all-numbers date is read day first with dots (12.03.2024) and month first with
+    slashes (03/12/2024), as each is written; when both readings are possible with slashes,
+    it is not guessed.
+    """
+    text = _DATE_LABEL.sub("", line.strip(), count=1).casefold()
+    tokens = _DATE_TOKEN.findall(text)
+    months = [i for i, token in enumerate(tokens) if token in _MONTH_NUMBER]
+    years = [i for i, token in enumerate(tokens) if len(token) == 4 and token[:2] in ("19", "20")]
+    if months and years:
+        month_at = months[0]
+        days = [
+            i
+            for i, token in enumerate(tokens)
+            if token.isdigit() and i != years[0] and 1 <= int(token) <= 31
+        ]
+        if days:
+            day_at = min(days, key=lambda i: abs(i - month_at))
+            return _iso(int(tokens[years[0]]), _MONTH_NUMBER[tokens[month_at]], int(tokens[day_at]))
         return None
-    return parsed.date().isoformat() if parsed.year > 1 else None
+    if match := _ISO_DATE.search(text):
+        return _iso(int(match[1]), int(match[2]), int(match[3]))
+    if match := _NUMERIC_DATE.search(text):
+        first, separator, second, year = int(match[1]), match[2], int(match[3]), int(match[4])
+        if separator == "." or first > 12:
+            return _iso(year, second, first)
+        return _iso(year, first, second) if second > 12 else None
+    return None
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 _READ_MORE = re.compile(
@@ -339,6 +378,26 @@ def is_newsletter_prompt(line: str) -> bool:
     if words <= 30 and _SIGNUP_START.match(line) and _SIGNUP_TOPIC.search(line):
         return True
     return words <= 15 and bool(_SIGNUP_WIDGET.match(line.strip()))
+
+
+_PAYWALL = re.compile(
+    r"^((please )?(subscribe|register|sign in|log ?in)( for free| now)? to (continue reading|"
+    r"read (the full|this|more)|keep reading|unlock)|"
+    r"already (have an account|a (subscriber|member))\??|"
+    r"create (a )?(free )?account|"
+    r"you('ve| have) (reached|used( up)?) your (free )?(article|story) limit|"
+    r"(this|the rest of this) (content|article|story) is (only )?(available|for) (to )?"
+    r"(subscribers|members|premium)|"
+    r"to continue reading,? (please )?(log ?in|sign in|subscribe|register)|"
+    r"(start|try) your free trial|"
+    r"weiterlesen mit|jetzt abonnieren|déjà abonné|abonnez-vous|suscríbete)",
+    re.IGNORECASE,
+)
+
+
+def is_paywall(line: str) -> bool:
+    """A registration or subscription wall: short, and says so in its first words."""
+    return word_count(line) <= 40 and bool(_PAYWALL.match(line.strip()))
 
 
 _COMMENT_BOX = re.compile(
@@ -533,12 +592,12 @@ _RELATED_HEADING = re.compile(
     r"trending|trending now|popular|popular now|most read|most popular|most viewed|"
     r"most shared|top stories|latest news|latest stories|latest articles|more stories|"
     r"more news|you (may|might) also like|read next|editor'?s picks|in other news|"
-    r"related (articles|stories|news|posts|content|coverage|topics)|"
+    r"related (articles|stories|news|posts|content|coverage|topics|links|reading)|"
     r"das könnte sie auch interessieren|à lire également|sur le même sujet|"
     r"te puede interesar|noticias relacionadas)\s*:?$",
     re.IGNORECASE,
 )
-_LINK_MAX_WORDS = 15
+_LINK_MAX_WORDS = 25
 
 
 def related_headings(lines: Sequence[str]) -> Iterator[Claim]:
@@ -549,14 +608,29 @@ def related_headings(lines: Sequence[str]) -> Iterator[Claim]:
             index += 1
             continue
         yield index, "related"
-        index += 1
-        while (
-            index < len(lines)
-            and word_count(lines[index]) <= _LINK_MAX_WORDS
-            and not ends_sentence(lines[index])
-        ):
-            yield index, "related"
-            index += 1
+        end = _list_end(lines, index + 1)
+        yield from ((i, "related") for i in range(index + 1, end))
+        index = end
+
+
+def _list_end(lines: Sequence[str], start: int) -> int:
+    """Where a list of links, or of headline-and-teaser items, that starts at `start` ends."""
+    links = start
+    while links < len(lines) and _is_list_headline(lines[links]):
+        links += 1
+    items, index = 0, start
+    while index + 1 < len(lines) and _is_list_headline(lines[index]):
+        teaser = lines[index + 1]
+        if _is_list_headline(teaser) or word_count(teaser) > _TEASER_MAX_WORDS:
+            break
+        items, index = items + 1, index + 2
+    # Teasers only count as a list when the pattern repeats: one short paragraph after a
+    # single link may be the article going on.
+    return index if items >= 2 and index > links else links
+
+
+def _is_list_headline(line: str) -> bool:
+    return word_count(line) <= _LINK_MAX_WORDS and not ends_sentence(line)
 
 
 # --- runner -----------------------------------------------------------------------------
@@ -568,6 +642,7 @@ read_more_links = per_line("read-more", is_read_more)
 newsletter_prompts = per_line("newsletter", is_newsletter_prompt)
 publisher_footers = per_line("footer", is_publisher_footer)
 captions = per_line("caption", is_caption)
+paywalls = per_line("paywall", is_paywall)
 
 GENERIC_FILTERS: tuple[LineFilter, ...] = (
     nav_lines,
@@ -576,6 +651,7 @@ GENERIC_FILTERS: tuple[LineFilter, ...] = (
     date_lines,
     read_more_links,
     newsletter_prompts,
+    paywalls,
     comment_boxes,
     publisher_footers,
     contact_lines,
@@ -634,6 +710,9 @@ def clean_lines(
         for index in remaining:
             if normalise(lines[index]) in title_keys:
                 claims[index] = "title"
+                if take_title and normalise(lines[index]) != normalise(title):
+                    # "Headline | Site" as the page title, "Headline" as its heading.
+                    title = lines[index]
         if not take_title:
             _claim_before_headline(lines, claims)
     _claim_consecutive_repeats(lines, claims)
