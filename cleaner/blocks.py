@@ -86,7 +86,7 @@ def stopword_density(line: str, stopwords: frozenset[str]) -> float:
 
 def classify(line: str, stopwords: frozenset[str], settings: BlockSettings) -> Kind:
     """Context-free class of one block."""
-    length = len(line)
+    length = text_length(line)
     if _URL.match(line):
         return Kind.BAD
     if stopwords:

@@ -173,3 +173,23 @@ def test_rewrite_sharing_many_paragraphs_is_flagged_despite_a_shared_template() 
         ("reworded", f"{rewrite(body, keep=0.7, seed=8)}\n\n{ABOUT_COMPANY}"),
     ]
     assert [(d.id, d.duplicate_of) for d in find_duplicates(releases)] != []
+
+
+REGISTRATION_WALL = """Your browser does not support the audio element.
+Register for free to continue reading
+Already have an account? Log in
+Create a free account to read five articles a month and get our daily briefing.
+You have reached your free article limit.
+Stay informed with our newsletters
+Sign up to get the latest alerts, insights and analysis"""
+
+
+def test_pages_sharing_only_a_registration_wall_are_not_flagged(config: CleanConfig) -> None:
+    raw = [
+        (f"w{i}", f"Headline {i}\n\n{article(70 + i, 50)}\n\n{REGISTRATION_WALL}") for i in range(2)
+    ]
+    raw_similarity = jaccard(shingle_hashes(raw[0][1]), shingle_hashes(raw[1][1]))
+    assert raw_similarity >= DedupConfig().threshold
+    cleaned = [(doc_id, clean_text(text, config=config).text) for doc_id, text in raw]
+    assert all("audio element" not in text and "Register" not in text for _, text in cleaned)
+    assert find_duplicates(cleaned) == []

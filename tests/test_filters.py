@@ -16,12 +16,14 @@ from cleaner.filters import (
     nav_lines,
     newsletter_prompts,
     parse_date,
+    paywalls,
     publisher_footers,
     read_more_links,
     reading_times,
     related_article_lists,
     related_headings,
     split_lines,
+    tag_lines,
 )
 
 PARAGRAPH = (
@@ -350,3 +352,118 @@ def test_every_removal_is_recorded_once() -> None:
         "Read more: X",
         "Skip to main content",
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "iso"),
+    [
+        ("09 April, 2017", "2017-04-09"),
+        ("Veröffentlicht am 12. März 2024", "2024-03-12"),
+        ("Publié le 12 avril 2024", "2024-04-12"),
+        ("Publicado el 3 de mayo de 2023", "2023-05-03"),
+        ("segunda-feira, 22 de janeiro de 2018 às 0:13", "2018-01-22"),
+        ("2019-11-18", "2019-11-18"),
+        ("Published 12.03.2024", "2024-03-12"),
+        ("Posted 11/18/2019", "2019-11-18"),
+        ("Posted 03/04/2019", None),
+        ("Updated 22 Dec", None),
+    ],
+)
+def test_dates_in_several_languages(line: str, iso: str | None) -> None:
+    assert parse_date(line) == iso
+
+
+def test_updated_at_a_time_is_a_date_line() -> None:
+    assert is_date_line("Updated at 1:23 p.m.")
+    assert not is_date_line("At 1:23 the train left.")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Subscribe to continue reading",
+        "Already have an account? Log in",
+        "You have reached your free article limit.",
+        "Déjà abonné ? Connectez-vous",
+        "This content is only available to subscribers.",
+    ],
+)
+def test_paywalls_removed(line: str) -> None:
+    assert claimed(paywalls, [line]) == [0]
+
+
+def test_paywall_filter_keeps_reporting_about_paywalls() -> None:
+    line = "The newspaper said subscribers had already reached 200,000, and that the paywall would stay."
+    assert claimed(paywalls, [line]) == []
+
+
+def test_tag_lists_removed_with_their_label() -> None:
+    lines = [PARAGRAPH, "Tags", "stock car 2018, interlagos, calendar", PARAGRAPH]
+    assert claimed(tag_lines, lines) == [1, 2]
+    assert claimed(tag_lines, ["Filed Under: Politics, Syria, Russia"]) == [0]
+
+
+def test_tag_filter_keeps_sentences_that_start_like_a_label() -> None:
+    assert claimed(tag_lines, ["Topics ranged from the budget to the war in Syria, he said."]) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Pick Six Newsletter",
+        "Thanks for signing up!",
+        "Keep an eye on your inbox for the latest news.",
+        "There was an error processing your subscription.",
+    ],
+)
+def test_newsletter_box_messages_removed(line: str) -> None:
+    assert claimed(newsletter_prompts, [line]) == [0]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Click to share on Facebook (Opens in new window)",
+        "Like this story? Share it with a friend!",
+        "- Order Reprints",
+    ],
+)
+def test_share_and_reprint_widgets_removed(line: str) -> None:
+    assert claimed(nav_lines, [line]) == [0]
+
+
+def test_reporter_address_line_removed() -> None:
+    assert claimed(contact_lines, ["Write to Al Root at allen.root@example.com"]) == [0]
+    assert claimed(contact_lines, ["He said he would write to the minister at once."]) == []
+
+
+def test_a_zero_comment_counter_does_not_cut_the_article() -> None:
+    lines = [PARAGRAPH, "0 Comments", PARAGRAPH, PARAGRAPH]
+    assert claimed(comment_boxes, lines) == [1]  # the counter goes, the article stays
+
+
+def test_lines_above_the_headline_in_extracted_html() -> None:
+    second = PARAGRAPH.replace("Thursday", "Friday")
+    lines = ["Night mode is a new camera setting", "Headline of the day", PARAGRAPH, second]
+    cleaned = clean_lines(lines, title="Headline of the day")
+    assert cleaned.lines == [PARAGRAPH, second]
+    assert [r.rule for r in cleaned.removed] == ["before-headline", "title"]
+
+
+def test_related_heading_takes_a_teaser_list_but_not_the_article() -> None:
+    teaser = "Forecasters expect winds of up to 110 km/h on Friday night."
+    listing = ["Sur le même sujet", "Alerte tempête", teaser, "Nouvelle école", teaser, PARAGRAPH]
+    assert claimed(related_headings, listing) == [0, 1, 2, 3, 4]
+    inline = ["Related", "Iran vows revenge", "The talks resumed on Monday in Geneva.", PARAGRAPH]
+    assert claimed(related_headings, inline) == [0, 1]
+
+
+def test_title_from_page_title_prefers_the_headline() -> None:
+    lines = [
+        "Stadtrat sperrt Hafenbrücke | Flussbote",
+        "Startseite",
+        "Stadtrat sperrt Hafenbrücke",
+        PARAGRAPH,
+    ]
+    cleaned = clean_lines(lines, take_title=True)
+    assert cleaned.title == "Stadtrat sperrt Hafenbrücke"

@@ -1,0 +1,143 @@
+"""Block classification (text mode), link runs (HTML mode) and recovering split articles."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from cleaner.blocks import (
+    BlockSettings,
+    Kind,
+    best_span,
+    boilerplate_blocks,
+    classify,
+    extracted_blocks,
+    stopwords_for,
+    teaser_runs,
+    text_length,
+)
+from cleaner.filters import normalise, split_blocks
+from cleaner.recall import missed_continuation, page_lines
+
+SETTINGS = BlockSettings()
+GERMAN = (
+    "Die Außenminister trafen sich am Montag in Genf, um über eine Waffenruhe zu sprechen. "
+    "Die Gespräche endeten jedoch ohne Einigung, weil die Delegationen über die Freilassung "
+    "der Gefangenen uneins waren, wie ein Sprecher des Ministeriums am Abend mitteilte."
+)
+FRENCH = (
+    "Les ministres des Affaires étrangères se sont réunis lundi à Genève pour discuter d'un "
+    "cessez-le-feu, mais les discussions se sont terminées sans accord, les délégations étant "
+    "en désaccord sur la libération des prisonniers, a indiqué un porte-parole dans la soirée."
+)
+ENGLISH = (
+    "The foreign ministers met in Geneva on Monday to discuss a ceasefire, but the talks ended "
+    "without agreement after the delegations disagreed over the release of prisoners, a "
+    "spokesman for the ministry said in the evening."
+)
+
+
+def test_prose_is_judged_with_its_own_languages_stopwords() -> None:
+    for text, lang in ((GERMAN, "de"), (FRENCH, "fr"), (ENGLISH, "en")):
+        assert classify(text, stopwords_for(lang), SETTINGS) is Kind.GOOD
+    # With the wrong language's stoplist the same prose looks like a list of names.
+    assert classify(GERMAN, stopwords_for("en"), SETTINGS) is Kind.BAD
+    assert classify(FRENCH, stopwords_for("de"), SETTINGS) is Kind.BAD
+
+
+def test_languages_without_a_stoplist_use_punctuation() -> None:
+    assert stopwords_for("zh-cn") == frozenset()
+    sentence = "这是一个很长的句子，用来测试没有停用词表的语言是否仍然可以被判断为正文内容。" * 3
+    assert classify(sentence, frozenset(), SETTINGS) is Kind.GOOD
+    assert text_length("中文") == 6
+
+
+def test_menus_around_a_german_article_are_dropped() -> None:
+    menu = ["Startseite", "Politik", "Wirtschaft", "Sport", "Kultur", "Wetter", "Impressum"]
+    lines = [*menu, GERMAN, "Kritik vom Handel", GERMAN.replace("Montag", "Dienstag"), *menu]
+    judge = boilerplate_blocks(stopwords_for("de"))
+    claimed = dict(judge(lines, {}))
+    kept = [line for i, line in enumerate(lines) if i not in claimed]
+    assert kept == [GERMAN, "Kritik vom Handel", GERMAN.replace("Montag", "Dienstag")]
+
+
+def test_best_span_is_the_highest_scoring_stretch() -> None:
+    assert best_span([-5, 10, -3, 10, -50, 8]) == (1, 4)
+    assert best_span([-1, -2]) == (0, 0)
+
+
+def test_teaser_lists_are_found_and_subheaded_articles_are_not() -> None:
+    teaser = "Forecasters expect winds of up to 110 km/h on Friday night along the coast."
+    listing = []
+    for headline in (
+        "Storm warning",
+        "New school opens",
+        "Ferry timetable changes",
+        "Library reopens",
+    ):
+        listing += [headline, teaser]
+    assert teaser_runs(listing, {}) == set(range(len(listing)))
+    article = ["Storm warning", ENGLISH, ENGLISH, "What comes next", ENGLISH, ENGLISH]
+    assert teaser_runs(article, {}) == set()
+
+
+def test_fragments_of_a_sentence_are_joined() -> None:
+    text = "Il\nblack Friday\nincombe su di noi: per chi\n(o per chi è sbarcato)\n\nSecond block\n"
+    assert split_blocks(text) == [
+        "Il black Friday incombe su di noi: per chi (o per chi è sbarcato)",
+        "Second block",
+    ]
+    assert split_blocks("Japan's\nNikkei 225\n(N225) declined 0.3%.") == [
+        "Japan's Nikkei 225 (N225) declined 0.3%."
+    ]
+    # Whole lines stay apart: a caption repeated, a name after a label.
+    assert split_blocks("Sergei Lavrov\nSergei Lavrov\nContact Editor\nGabe Kahn,") == [
+        "Sergei Lavrov",
+        "Sergei Lavrov",
+        "Contact Editor",
+        "Gabe Kahn,",
+    ]
+
+
+def test_link_lines_in_extracted_html_are_dropped_with_what_they_cut_off() -> None:
+    menu = ["Home", "News", "Sport", "Weather", "Contact"]
+    lines = [
+        *menu,
+        "Tiny teaser",
+        *menu,
+        ENGLISH,
+        "A subheading",
+        ENGLISH,
+        "| 12 | 4 |",
+        "Next story",
+    ]
+    links = frozenset(normalise(x) for x in [*menu, "Next story"])
+    claimed = dict(extracted_blocks(frozenset(), links)(lines, {}))
+    kept = [line for i, line in enumerate(lines) if i not in claimed]
+    assert kept == [ENGLISH, "A subheading", ENGLISH, "| 12 | 4 |"]
+
+
+def test_printed_addresses_are_not_taken_for_menus() -> None:
+    lines = [ENGLISH, "1) Lego set", "https://amzn.to/abc", "2) Toy car", "https://amzn.to/def"]
+    links = frozenset(normalise(x) for x in lines if x.startswith("https"))
+    assert dict(extracted_blocks(frozenset(), links)(lines, {})) == {}
+
+
+def test_page_lines_follow_block_elements() -> None:
+    tree = lxml.html.fromstring(
+        "<html><head><title>T</title><script>var x;</script></head><body><nav><a>Home</a>"
+        " <a>News</a></nav><p>One <a href='#'>linked</a> sentence.</p><div>Two<br>Three</div>"
+        "</body></html>"
+    )
+    assert page_lines(tree) == ["Home News", "One linked sentence.", "Two", "Three"]
+
+
+def test_an_article_split_over_containers_is_continued() -> None:
+    paragraphs = [f"{ENGLISH} Part {n}." for n in range(6)]
+    page = ["Menu", *paragraphs[:2], "Advertisement", *paragraphs[2:], "More stories", "Link"]
+    assert missed_continuation(paragraphs[:2], page) == paragraphs[2:]
+
+
+def test_a_short_tail_of_prose_is_not_taken_for_a_continuation() -> None:
+    bio = "Anna Berg covers transport and city politics for the paper and has written about the harbour for ten years, since she joined from the regional desk in the capital."
+    page = [ENGLISH, ENGLISH + " Again.", "About the author", bio, "Newsletter", "Footer"]
+    assert missed_continuation([ENGLISH, ENGLISH + " Again."], page) == []
