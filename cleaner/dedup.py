@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -41,6 +41,7 @@ class DedupConfig:
     threshold: float = 0.1
     min_shared_paragraphs: int = 3
     paragraph_overlap: float = 0.5
+    max_bucket: int = 2000
     seed: int = 1
 
     def __post_init__(self) -> None:
@@ -59,17 +60,47 @@ class NearDuplicate:
     similarity: float
 
 
-def shingle_hashes(text: str, size: int = 5) -> Hashes:
-    """Sorted unique 32-bit hashes of the text's word n-grams (case-folded)."""
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+# Odd multiplier that folds the n words of a shingle into one 64-bit value.
+_ROLL = np.uint64(0x100000001B3)
+
+
+def _mix64(values: Hashes) -> Hashes:
+    """splitmix64's finaliser: a bijection on 64-bit integers that scatters nearby inputs.
+
+    Shingle values are folded from word hashes with a plain multiply-add; the mix makes them
+    behave like random 64-bit numbers, which one-permutation hashing needs. Arithmetic wraps
+    modulo 2**64, as intended.
+    """
+    z = values + _GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    mixed: Hashes = z ^ (z >> np.uint64(31))
+    return mixed
+
+
+def word_hashes(text: str) -> Hashes:
+    """CRC-32 of every word (case-folded), in order: the same in every process and run."""
     words = _WORD.findall(text.casefold())
-    if len(words) < size:
-        grams = [" ".join(words)] if words else []
-    else:
-        grams = [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
-    values = np.fromiter(
-        (zlib.crc32(gram.encode("utf-8")) for gram in grams), dtype=np.uint64, count=len(grams)
+    return np.fromiter(
+        (zlib.crc32(word.encode("utf-8")) for word in words), dtype=np.uint64, count=len(words)
     )
-    return np.unique(values)
+
+
+def shingle_hashes(text: str, size: int = 5) -> Hashes:
+    """Sorted unique 64-bit hashes of the text's word n-grams (case-folded)."""
+    words = word_hashes(text)
+    if len(words) == 0:
+        return words
+    if len(words) < size:
+        size = len(words)  # a text shorter than one shingle is one shingle
+    count = len(words) - size + 1
+    folded = words[:count].copy()
+    for offset in range(1, size):
+        folded = folded * _ROLL + words[offset : offset + count]
+    return np.unique(_mix64(folded))
 
 
 def jaccard(a: Hashes, b: Hashes) -> float:
@@ -79,41 +110,51 @@ def jaccard(a: Hashes, b: Hashes) -> float:
     return shared / (len(a) + len(b) - shared)
 
 
+# Densification probes: an empty bin takes the value of the first non-empty bin on its own
+# fixed random probe sequence (Shrivastava, "Optimal Densification for Fast and Accurate
+# Minwise Hashing", 2017). This many probes leave a bin empty only for texts of a few words.
+_PROBES = 64
+_EMPTY = np.uint32(0xFFFFFFFF)
+
+
 @lru_cache(maxsize=8)
-def _permutation_keys(num_perm: int, seed: int) -> Hashes:
+def _probe_table(num_perm: int, seed: int) -> npt.NDArray[np.intp]:
     rng = np.random.default_rng(seed)
-    return rng.integers(0, np.iinfo(np.uint64).max, size=num_perm, dtype=np.uint64, endpoint=True)
+    return rng.integers(0, num_perm, size=(num_perm, _PROBES)).astype(np.intp)
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-
-
-def _mix64(values: Hashes) -> Hashes:
-    """splitmix64's finaliser: a bijection on 64-bit integers that scatters nearby inputs.
-
-    An affine map (a*h + b) mod p with small a barely reorders the hashes, so its minimum
-    is nearly always the same element and signatures overestimate nothing but agree far too
-    little (0.14 for a true Jaccard of 0.40); a full-avalanche mix behaves like a random
-    permutation. Arithmetic wraps modulo 2**64, as intended.
-    """
-    z = values + _GOLDEN
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    mixed: Hashes = z ^ (z >> np.uint64(31))
-    return mixed
+@lru_cache(maxsize=8)
+def _seed_key(seed: int) -> np.uint64:
+    return np.uint64(np.random.default_rng(seed).integers(0, 2**63, dtype=np.uint64))
 
 
 def minhash(hashes: Hashes, num_perm: int = 384, seed: int = 1) -> Signature:
-    """MinHash signature: for each permutation i, min over shingles of mix64(h XOR key_i),
-    kept to its high 32 bits."""
+    """One-permutation MinHash: one hash per shingle, split into `num_perm` bins.
+
+    Each shingle is hashed once (mix64 of its value XOR a seed key); the top bits choose
+    its bin and the low 32 bits are its value; a bin keeps its smallest value, and empty
+    bins are filled by optimal densification. Two signatures agree in a position with
+    probability equal to the Jaccard similarity of the shingle sets, as with classic
+    MinHash, at the cost of one hash per shingle instead of `num_perm`.
+    """
+    signature = np.full(num_perm, _EMPTY, dtype=np.uint32)
     if not len(hashes):
-        return np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
-    keys = _permutation_keys(num_perm, seed)
-    permuted = _mix64(hashes[None, :] ^ keys[:, None])
-    high_bits: Signature = (permuted.min(axis=1) >> np.uint64(32)).astype(np.uint32)
-    return high_bits
+        return signature
+    mixed = np.sort(_mix64(hashes ^ _seed_key(seed)))
+    bins = ((mixed >> np.uint64(32)) * np.uint64(num_perm)) >> np.uint64(32)
+    first = np.flatnonzero(np.r_[True, bins[1:] != bins[:-1]])
+    signature[bins[first].astype(np.intp)] = (mixed[first] & np.uint64(0xFFFFFFFF)).astype(
+        np.uint32
+    )
+    filled = signature != _EMPTY
+    if not filled.all():
+        probes = _probe_table(num_perm, seed)
+        empty = np.flatnonzero(~filled)
+        hits = filled[probes[empty]]
+        found = hits.any(axis=1)
+        chosen = probes[empty, hits.argmax(axis=1)]
+        signature[empty[found]] = signature[chosen[found]]
+    return signature
 
 
 @dataclass(frozen=True)
@@ -155,13 +196,16 @@ def is_near_copy(a: Shingled, b: Shingled, config: DedupConfig) -> bool:
 
     Jaccard alone cannot tell a rewrite from two different press releases that end with the
     same 150-word "About the company" block: both land near 0.13. A rewrite shares many
-    paragraphs; a template shares one or two. So the document with fewer paragraphs must
-    have `min_shared_paragraphs` of them (or all, if it has fewer) mostly found in the other.
+    paragraphs; a template shares one or two. So when the document with fewer paragraphs has
+    at least `min_shared_paragraphs`, that many of them must be mostly found in the other;
+    with fewer paragraphs there is no spread to judge and Jaccard decides alone.
     """
     if jaccard(a.all, b.all) < config.threshold:
         return False
     smaller, larger = sorted((a, b), key=lambda x: (len(x.paragraphs), len(x.all)))
-    required = min(config.min_shared_paragraphs, len(smaller.paragraphs))
+    if len(smaller.paragraphs) < config.min_shared_paragraphs:
+        return True  # too few paragraphs to tell a spread from a block: Jaccard decides
+    required = config.min_shared_paragraphs
     shared = sum(
         1
         for paragraph in smaller.paragraphs
@@ -182,6 +226,7 @@ class NearDuplicateIndex:
     ids: list[str] = field(default_factory=list)
     sizes: list[int] = field(default_factory=list)
     signatures: list[Signature] = field(default_factory=list)
+    skipped_buckets: int = 0
 
     def add(self, doc_id: str, print_: Fingerprint) -> int:
         """Register a document; returns its key (its position in the index)."""
@@ -190,18 +235,48 @@ class NearDuplicateIndex:
         self.signatures.append(print_.signature)
         return len(self.ids) - 1
 
-    def candidate_pairs(self) -> set[tuple[int, int]]:
-        """Pairs that share at least one LSH band (documents with no words never pair)."""
-        if len(self.signatures) < 2:
-            return set()
+    def candidate_pairs(self) -> npt.NDArray[np.int64]:
+        """Pairs (i < j) that share at least one LSH band, sorted, as an (n, 2) array.
+
+        Documents with no words never pair. A bucket holding more than `max_bucket`
+        documents (a text shared by thousands of pages) is skipped rather than paired
+        all-against-all; `skipped_buckets` counts them.
+        """
+        count = len(self.signatures)
+        if count < 2:
+            return np.empty((0, 2), dtype=np.int64)
         matrix = np.vstack(self.signatures)
-        has_words = np.asarray(self.sizes) > 0
+        usable = np.flatnonzero(np.asarray(self.sizes) > 0)
         rows = self.config.band_rows
-        pairs: set[tuple[int, int]] = set()
+        codes: list[npt.NDArray[np.int64]] = []
         for band in range(self.config.num_perm // rows):
-            keys = _band_keys(matrix[:, band * rows : (band + 1) * rows])
-            pairs.update(_colliding_pairs(keys, has_words))
-        return pairs
+            keys = _band_keys(matrix[usable, band * rows : (band + 1) * rows])
+            codes.append(self._colliding_codes(keys, usable, count))
+        merged = np.unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
+        return np.stack([merged // count, merged % count], axis=1)
+
+    def _colliding_codes(
+        self, keys: npt.NDArray[np.uint64], members: npt.NDArray[np.intp], count: int
+    ) -> npt.NDArray[np.int64]:
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        same = ordered[1:] == ordered[:-1]
+        if not same.any():
+            return np.empty(0, dtype=np.int64)
+        starts = np.flatnonzero(same & ~np.r_[False, same[:-1]])
+        ends = np.flatnonzero(same & ~np.r_[same[1:], False]) + 1
+        docs = members[order].astype(np.int64)
+        pairs = ends - starts == 1
+        left, right = docs[starts[pairs]], docs[ends[pairs]]
+        found = [np.minimum(left, right) * count + np.maximum(left, right)]
+        for start, end in zip(starts[~pairs], ends[~pairs], strict=True):
+            if end - start + 1 > self.config.max_bucket:
+                self.skipped_buckets += 1
+                continue
+            group = np.sort(docs[start : end + 1])
+            i, j = np.triu_indices(len(group), k=1)
+            found.append(group[i] * count + group[j])
+        return np.concatenate(found)
 
     def duplicates(self, load_text: Callable[[int], str]) -> list[NearDuplicate]:
         """Verified near copies, each pointing at its cluster's canonical document."""
@@ -232,7 +307,7 @@ class NearDuplicateIndex:
                 key = parent[key]
             return key
 
-        for left, right in sorted(self.candidate_pairs()):
+        for left, right in self.candidate_pairs().tolist():
             if is_near_copy(shingled(left), shingled(right), self.config):
                 parent[root(left)] = root(right)
 
@@ -259,21 +334,6 @@ def _band_keys(band: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
         shifted = (keys << np.uint64(32)) ^ (keys >> np.uint64(32))
         keys = np.bitwise_xor(shifted, band[:, column].astype(np.uint64), dtype=np.uint64)
     return keys
-
-
-def _colliding_pairs(
-    keys: npt.NDArray[np.uint64], has_words: npt.NDArray[np.bool_]
-) -> Iterator[tuple[int, int]]:
-    order = np.argsort(keys, kind="stable")
-    order = order[has_words[order]]
-    sorted_keys = keys[order]
-    boundaries = np.flatnonzero(np.diff(sorted_keys)) + 1
-    for group in np.split(order, boundaries):
-        if len(group) > 1:
-            members = sorted(group.tolist())
-            for i, left in enumerate(members):
-                for right in members[i + 1 :]:
-                    yield left, right
 
 
 def find_duplicates(

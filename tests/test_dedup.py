@@ -105,8 +105,11 @@ def test_canonical_choice_does_not_depend_on_input_order() -> None:
 
 
 def test_vectorised_minhash_equals_direct_computation() -> None:
-    """The numpy signature equals splitmix64 min-hashing done one value at a time."""
-    mask = (1 << 64) - 1
+    """The numpy signature equals one-permutation hashing with densification done one
+    shingle and one bin at a time: each bin keeps the low 32 bits of its smallest hash."""
+    from cleaner.dedup import _probe_table
+
+    mask, low = (1 << 64) - 1, (1 << 32) - 1
 
     def mix(x: int) -> int:
         z = (x + 0x9E3779B97F4A7C15) & mask
@@ -114,13 +117,26 @@ def test_vectorised_minhash_equals_direct_computation() -> None:
         z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
         return z ^ (z >> 31)
 
-    config = DedupConfig(num_perm=16)
-    hashes = shingle_hashes(article(9, 200))
-    keys = np.random.default_rng(config.seed).integers(
-        0, mask, size=16, dtype=np.uint64, endpoint=True
-    )
-    direct = [min(mix(h ^ key) for h in hashes.tolist()) >> 32 for key in keys.tolist()]
-    assert minhash(hashes, config.num_perm, config.seed).tolist() == direct
+    bins, seed = 64, 7
+    key = int(np.random.default_rng(seed).integers(0, 2**63, dtype=np.uint64))
+    probes = _probe_table(bins, seed).tolist()
+    for text in (article(9, 200), article(10, 30), "just four words here"):
+        hashes = shingle_hashes(text)
+        smallest: list[int | None] = [None] * bins  # the smallest mixed hash in each bin
+        for h in hashes.tolist():
+            mixed = mix(h ^ key)
+            slot = ((mixed >> 32) * bins) >> 32
+            if smallest[slot] is None or mixed < smallest[slot]:  # type: ignore[operator]
+                smallest[slot] = mixed
+        direct = [low if m is None else m & low for m in smallest]
+        filled = [m is not None for m in smallest]
+        dense = list(direct)
+        for slot in range(bins):
+            if not filled[slot]:
+                source = next((p for p in probes[slot] if filled[p]), None)
+                if source is not None:
+                    dense[slot] = direct[source]
+        assert minhash(hashes, bins, seed).tolist() == dense
 
 
 def test_minhash_estimates_jaccard() -> None:
@@ -136,7 +152,7 @@ def test_empty_texts_never_pair() -> None:
     index = NearDuplicateIndex()
     for doc_id in ("a", "b"):
         index.add(doc_id, fingerprint("", index.config))
-    assert index.candidate_pairs() == set()
+    assert index.candidate_pairs().tolist() == []
 
 
 ABOUT_COMPANY = (
