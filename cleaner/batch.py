@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicateIndex, fingerprint
 from cleaner.document import Document
 from cleaner.io import (
+    MANIFEST_NAME,
     OUTPUT_SUFFIX,
     OutputFormat,
     Source,
@@ -33,7 +34,6 @@ from cleaner.io import (
 )
 from cleaner.pipeline import CleanConfig, clean_document
 
-MANIFEST_NAME = "manifest.jsonl"
 # Documents handed to the workers ahead of the one being written: enough to keep every
 # core busy, few enough that memory does not grow with the size of the batch.
 _IN_FLIGHT_PER_JOB = 64

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -17,7 +18,8 @@ from rich.text import Text
 
 from cleaner.batch import BatchOptions, BatchReport, clean_batch
 from cleaner.dedup import DedupConfig
-from cleaner.io import count_documents
+from cleaner.dedup_files import dedup_files
+from cleaner.io import atomic_output, count_documents
 from cleaner.pipeline import CleanConfig
 from cleaner.rule_tests import run_rule_tests
 from cleaner.rules import RuleError, default_rules_dir, load_rules
@@ -126,6 +128,50 @@ def _print_summary(report: BatchReport, seconds: float) -> None:
         table.add_row("characters", chars)
     table.add_row("manifest", str(report.manifest))
     console.print(table)
+
+
+@app.command()
+def dedup(
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Clean texts: .txt files or folders, or JSONL (id, text).")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report (JSONL) to write.")],
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 0,
+    similarity: Annotated[
+        float, typer.Option(help="Word 5-gram Jaccard from which two texts are near copies.")
+    ] = DedupConfig().threshold,
+) -> None:
+    """Find near copies among already-clean texts; one report row per flagged document.
+
+    Example: cleaner dedup clean/ --out near-copies.jsonl
+    """
+    console = Console(stderr=True)
+    missing = [str(path) for path in inputs if not path.exists()]
+    if missing:
+        raise _fail(console, f"no such input: {', '.join(missing)}")
+    if not 0.0 < similarity <= 1.0:
+        raise _fail(console, "--similarity must be in (0, 1]")
+    started = time.monotonic()
+    result = dedup_files(
+        inputs, DedupConfig(threshold=similarity), jobs if jobs > 0 else (os.cpu_count() or 1)
+    )
+    with atomic_output(out) as stream:
+        for found in result.duplicates:
+            row = {
+                "id": found.id,
+                "duplicate_of": found.duplicate_of,
+                "similarity": found.similarity,
+            }
+            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+    seconds = time.monotonic() - started
+    console.print(
+        f"{result.documents} texts, {len(result.duplicates)} near copies, "
+        f"{len(result.errors)} unreadable, in {seconds:.1f} s; report: {out}",
+        highlight=False,
+    )
+    for where, reason in result.errors[:10]:
+        console.print(Text(f"  {where}: {reason}"), soft_wrap=True)
+    raise typer.Exit(EXIT_FAILED_INPUTS if result.errors else EXIT_OK)
 
 
 @rules_app.command("check")

@@ -39,6 +39,9 @@ class DedupConfig:
     num_perm: int = 384
     band_rows: int = 2
     threshold: float = 0.1
+    # Between `threshold` and `spread_below`, shared text must be spread over this many
+    # paragraphs (see is_near_copy).
+    spread_below: float = 0.15
     min_shared_paragraphs: int = 3
     paragraph_overlap: float = 0.5
     max_bucket: int = 2000
@@ -192,16 +195,21 @@ class Shingled:
 
 
 def is_near_copy(a: Shingled, b: Shingled, config: DedupConfig) -> bool:
-    """Enough shared n-grams, spread over several paragraphs.
+    """Enough shared n-grams and, for low similarity, spread over several paragraphs.
 
     Jaccard alone cannot tell a rewrite from two different press releases that end with the
-    same 150-word "About the company" block: both land near 0.13. A rewrite shares many
+    same 150-word "About the company" block when both land near 0.13; from `spread_below`
+    (0.15) up, a shared block would have to be a large part of both texts, and Jaccard
+    decides alone. A rewrite shares many
     paragraphs; a template shares one or two. So when the document with fewer paragraphs has
     at least `min_shared_paragraphs`, that many of them must be mostly found in the other;
     with fewer paragraphs there is no spread to judge and Jaccard decides alone.
     """
-    if jaccard(a.all, b.all) < config.threshold:
+    similarity = jaccard(a.all, b.all)
+    if similarity < config.threshold:
         return False
+    if similarity >= config.spread_below:
+        return True  # a shared block this large is no template: the texts are near copies
     smaller, larger = sorted((a, b), key=lambda x: (len(x.paragraphs), len(x.all)))
     if len(smaller.paragraphs) < config.min_shared_paragraphs:
         return True  # too few paragraphs to tell a spread from a block: Jaccard decides

@@ -24,6 +24,7 @@ from cleaner.document import Document, InputKind
 from cleaner.pipeline import RawDocument
 
 OutputFormat = Literal["txt", "md", "json"]
+MANIFEST_NAME = "manifest.jsonl"
 OUTPUT_SUFFIX: dict[str, str] = {"txt": ".txt", "md": ".md", "json": ".json"}
 
 _TEXT_SUFFIXES: dict[str, InputKind] = {".html": "html", ".htm": "html", ".txt": "text"}

@@ -173,12 +173,13 @@ def test_press_releases_sharing_only_a_template_are_not_flagged() -> None:
     releases = [
         (
             f"release-{i}",
-            f"NEW YORK, NY\n\n{article(40 + i, 150)}\n\n{ABOUT_COMPANY}\n\nMedia contact: Jane Doe",
+            f"NEW YORK, NY\n\n{article(40 + i, 400)}\n\n{ABOUT_COMPANY}\n\nMedia contact: Jane Doe",
         )
         for i in range(2)
     ]
     a, b = (shingle_hashes(text) for _, text in releases)
-    assert jaccard(a, b) >= DedupConfig().threshold  # Jaccard alone would flag them
+    # In the range where Jaccard alone would flag them:
+    assert DedupConfig().threshold <= jaccard(a, b) < DedupConfig().spread_below
     assert find_duplicates(releases) == []
 
 

@@ -1,0 +1,161 @@
+"""Near-copy detection over texts on disk (`cleaner dedup`): the same engine as the batch.
+
+Workers read their share of the input (a list of .txt files, or a byte range of a JSONL file)
+and return one fingerprint per text; the parent keeps fingerprints and where each text lives,
+never the texts, and re-reads only the texts of candidate pairs to verify them.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicate, NearDuplicateIndex, fingerprint
+from cleaner.io import MANIFEST_NAME, InputError, decode_text, find_input_files, read_bytes
+
+# A worker's share of a JSONL file, and of a folder of .txt files.
+_JSONL_CHUNK_BYTES = 4 << 20
+_FILES_PER_CHUNK = 256
+
+
+@dataclass(frozen=True)
+class TextRef:
+    """Where one text lives: a whole file, or one line of a JSONL file."""
+
+    path: str
+    offset: int = -1
+    length: int = 0
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    path: str
+    start: int = 0
+    end: int = 0
+    files: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class DedupResult:
+    """What `dedup_files` found, and what it could not read."""
+
+    documents: int = 0
+    duplicates: list[NearDuplicate] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    skipped_buckets: int = 0
+
+
+def read_text(ref: TextRef) -> str:
+    """The text behind a reference (decoded as the first pass decoded it)."""
+    if ref.offset < 0:
+        return decode_text(read_bytes(Path(ref.path)), is_html=False)
+    with open(ref.path, "rb") as stream:
+        stream.seek(ref.offset)
+        record = json.loads(stream.read(ref.length))
+    return str(record["text"])
+
+
+def dedup_files(
+    inputs: Sequence[Path], config: DedupConfig | None = None, jobs: int = 1
+) -> DedupResult:
+    """Near copies among cleaned texts: .txt files (folders walked) and JSONL with id/text."""
+    settings = config or DedupConfig()
+    index = NearDuplicateIndex(settings)
+    refs: list[TextRef] = []
+    result = DedupResult()
+    for done in _run(_chunks(inputs), settings, jobs):
+        for doc_id, ref, print_, error in done:
+            if error is not None:
+                result.errors.append((doc_id, error))
+                continue
+            assert print_ is not None
+            index.add(doc_id, print_)
+            refs.append(ref)
+    result.documents = len(refs)
+    result.duplicates = index.duplicates(lambda key: read_text(refs[key]))
+    result.skipped_buckets = index.skipped_buckets
+    return result
+
+
+_Done = list[tuple[str, TextRef, Fingerprint | None, str | None]]
+
+
+def _run(chunks: Iterator[_Chunk], config: DedupConfig, jobs: int) -> Iterator[_Done]:
+    if jobs <= 1:
+        for chunk in chunks:
+            yield _fingerprint_chunk(chunk, config)
+        return
+    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with context.Pool(jobs) as pool:
+        yield from pool.imap(_fingerprint_chunk_star, ((c, config) for c in chunks))
+
+
+def _fingerprint_chunk_star(task: tuple[_Chunk, DedupConfig]) -> _Done:
+    return _fingerprint_chunk(*task)
+
+
+def _chunks(inputs: Sequence[Path]) -> Iterator[_Chunk]:
+    files: list[tuple[str, str]] = []
+    named = {path.resolve() for path in inputs if not path.is_dir()}
+    for path, relative in find_input_files(inputs):
+        name = path.name.lower()
+        if name == MANIFEST_NAME and path.resolve() not in named:
+            continue  # a `cleaner clean` output folder: its manifest is not a text
+        if name.endswith(".jsonl"):
+            yield from _jsonl_chunks(path)
+        elif name.endswith((".txt", ".txt.gz")):
+            files.append((relative.as_posix(), str(path)))
+            if len(files) == _FILES_PER_CHUNK:
+                yield _Chunk("", files=tuple(files))
+                files = []
+    if files:
+        yield _Chunk("", files=tuple(files))
+
+
+def _jsonl_chunks(path: Path) -> Iterator[_Chunk]:
+    """Byte ranges of about `_JSONL_CHUNK_BYTES`, each ending at a line end."""
+    size = path.stat().st_size
+    with open(path, "rb") as stream:
+        start = 0
+        while start < size:
+            stream.seek(min(size, start + _JSONL_CHUNK_BYTES))
+            stream.readline()
+            end = min(size, stream.tell()) if start + _JSONL_CHUNK_BYTES < size else size
+            yield _Chunk(str(path), start, end)
+            start = end
+
+
+def _fingerprint_chunk(chunk: _Chunk, config: DedupConfig) -> _Done:
+    done: _Done = []
+    for doc_id, path in chunk.files:
+        ref = TextRef(path)
+        try:
+            done.append((doc_id, ref, fingerprint(read_text(ref), config), None))
+        except InputError as error:
+            done.append((doc_id, ref, None, str(error)))
+    if not chunk.path:
+        return done
+    with open(chunk.path, "rb") as stream:
+        stream.seek(chunk.start)
+        offset = chunk.start
+        while offset < chunk.end:
+            line = stream.readline()
+            ref = TextRef(chunk.path, offset, len(line))
+            number_hint = f"{chunk.path}@{offset}"
+            offset += len(line)
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                doc_id, text = str(record["id"]), record["text"]
+                if not isinstance(text, str):
+                    raise TypeError("'text' is not a string")
+            except (ValueError, KeyError, TypeError) as error:
+                done.append((number_hint, ref, None, f"bad JSONL record: {error}"))
+                continue
+            done.append((doc_id, ref, fingerprint(text, config), None))
+    return done
