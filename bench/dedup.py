@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cleaner.dedup import jaccard, shingle_hashes  # noqa: E402
+from cleaner.dedup import jaccard, shingle_hashes
 
 BANDS = ((0.10, 0.15), (0.15, 0.20), (0.20, 0.30), (0.30, 0.50), (0.50, 1.01))
 VOCABULARY = 50_000
@@ -118,8 +118,17 @@ def tree_rss_kib(pid: int) -> int:
 
 
 def run_dedup(corpus: Path, report: Path, jobs: int) -> tuple[float, int]:
-    command = [sys.executable, "-m", "cleaner", "dedup", str(corpus), "--out", str(report),
-               "--jobs", str(jobs)]
+    command = [
+        sys.executable,
+        "-m",
+        "cleaner",
+        "dedup",
+        str(corpus),
+        "--out",
+        str(report),
+        "--jobs",
+        str(jobs),
+    ]
     started = time.perf_counter()
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -168,8 +177,10 @@ def main() -> None:
         # Copies are only made of original documents, so a copy's group is its source.
         source_of = {copy_id: source_id for copy_id, source_id in planted}
         false = sum(
-            1 for row in rows
-            if source_of.get(row["id"], row["id"]) != source_of.get(row["duplicate_of"], row["duplicate_of"])
+            1
+            for row in rows
+            if source_of.get(row["id"], row["id"])
+            != source_of.get(row["duplicate_of"], row["duplicate_of"])
         )
         recall = []
         for low, high in BANDS:
@@ -177,17 +188,24 @@ def main() -> None:
             found = sum(
                 1 for a, b in in_band if a in cluster and b in cluster and cluster[a] == cluster[b]
             )
-            recall.append(f"[{low:.2f},{min(high, 1):.2f}) {found}/{len(in_band)}"
-                          f"={found / max(1, len(in_band)):.3f}")
-        print(f"{size:>8} {elapsed:>8.1f} {size / elapsed:>8.0f} {peak_kib / 1024:>8.0f} "
-              f"{false:>6}  " + "  ".join(recall), flush=True)
+            recall.append(
+                f"[{low:.2f},{min(high, 1):.2f}) {found}/{len(in_band)}"
+                f"={found / max(1, len(in_band)):.3f}"
+            )
+        print(
+            f"{size:>8} {elapsed:>8.1f} {size / elapsed:>8.0f} {peak_kib / 1024:>8.0f} "
+            f"{false:>6}  " + "  ".join(recall),
+            flush=True,
+        )
         if not args.keep:
             corpus.unlink()
             report.unlink()
     sizes = sorted(times)
     for small, large in zip(sizes, sizes[1:], strict=False):
-        print(f"time {large} / time {small} = {times[large] / times[small]:.2f} "
-              f"(size ratio {large / small:.1f})")
+        print(
+            f"time {large} / time {small} = {times[large] / times[small]:.2f} "
+            f"(size ratio {large / small:.1f})"
+        )
 
 
 if __name__ == "__main__":

@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import trafilatura  # noqa: E402
-from bs4 import BeautifulSoup  # noqa: E402
+import trafilatura
+from bs4 import BeautifulSoup
 
-import cleaner  # noqa: E402
-from bench.scoring import PageScore, score_page, summarise  # noqa: E402
+import cleaner
+from bench.scoring import PageScore, score_page, summarise
 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 
@@ -108,7 +108,9 @@ def main() -> None:
         print(f"\nworst {args.worst} pages, {name}:")
         ranked = sorted(zip(scores, pages, strict=True), key=lambda item: item[0].f1)
         for score, (page_id, _, _) in ranked[: args.worst]:
-            print(f"  {page_id[:16]}  F1 {score.f1:.3f}  P {score.precision:.3f}  R {score.recall:.3f}")
+            print(
+                f"  {page_id[:16]}  F1 {score.f1:.3f}  P {score.precision:.3f}  R {score.recall:.3f}"
+            )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ def tokens(text: str) -> list[str]:
 
 def shingles(text: str, size: int = SHINGLE) -> Counter[tuple[str, ...]]:
     words = tokens(text)
-    return Counter(tuple(words[i : i + size]) for i in range(max(1, len(words) - size + 1)) if words)
+    return Counter(
+        tuple(words[i : i + size]) for i in range(max(1, len(words) - size + 1)) if words
+    )
 
 
 @dataclass(frozen=True)

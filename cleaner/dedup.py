@@ -15,7 +15,6 @@ and above.
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -84,12 +83,56 @@ def _mix64(values: Hashes) -> Hashes:
     return mixed
 
 
+_POLY = 0x100000001B3
+_POLY_INVERSE = pow(_POLY, -1, 1 << 64)
+
+
+@lru_cache(maxsize=1)
+def _word_characters() -> npt.NDArray[np.bool_]:
+    """Which code points make up words: what `\\w` matches (letters, digits, underscore)."""
+    table = np.fromiter((chr(code).isalnum() for code in range(0x110000)), bool, 0x110000)
+    table[ord("_")] = True
+    return table
+
+
+_POWERS_BLOCK = 1 << 16
+
+
+def _powers(length: int) -> tuple[Hashes, Hashes]:
+    """POLY**i and POLY**-i modulo 2**64 for i < length (tables shared by all calls)."""
+    size = _POWERS_BLOCK
+    while size < length:
+        size *= 2
+    powers, inverse = _power_tables(size)
+    return powers[:length], inverse[:length]
+
+
+@lru_cache(maxsize=4)
+def _power_tables(size: int) -> tuple[Hashes, Hashes]:
+    def table(base: int) -> Hashes:
+        steps = np.full(size, base, dtype=np.uint64)
+        steps[0] = 1
+        return np.cumprod(steps, dtype=np.uint64)
+
+    return table(_POLY), table(_POLY_INVERSE)
+
+
 def word_hashes(text: str) -> Hashes:
-    """CRC-32 of every word (case-folded), in order: the same in every process and run."""
-    words = _WORD.findall(text.casefold())
-    return np.fromiter(
-        (zlib.crc32(word.encode("utf-8")) for word in words), dtype=np.uint64, count=len(words)
-    )
+    """A 64-bit hash of every word (case-folded), in order, computed in bulk.
+
+    Each word's hash is the polynomial sum of its code points, found for all words at once
+    from one running sum over the text (the multiplier is odd, so it has an inverse modulo
+    2**64), then mixed. The same in every process and run.
+    """
+    codes = np.frombuffer(text.casefold().encode("utf-32-le"), dtype=np.uint32)
+    if not len(codes):
+        return np.empty(0, dtype=np.uint64)
+    in_word = _word_characters()[codes].view(np.int8)
+    edges = np.diff(np.concatenate(([0], in_word, [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    powers, inverse = _powers(len(codes))
+    running = np.concatenate(([np.uint64(0)], np.cumsum(codes.astype(np.uint64) * powers)))
+    return _mix64((running[ends] - running[starts]) * inverse[starts])
 
 
 def shingle_hashes(text: str, size: int = 5) -> Hashes:
