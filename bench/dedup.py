@@ -2,12 +2,12 @@
 
     python bench/dedup.py [--sizes 10000,50000,100000,200000] [--jobs 2] [--keep DIR]
 
-Each corpus is JSONL (id, text) of articles of 300–600 words in paragraphs, drawn from a
+Each corpus is JSONL (id, text) of articles of 300 to 600 words in paragraphs, drawn from a
 Zipf-distributed vocabulary, with 5% of the documents planted as near copies of another one.
 A planted copy is made the way outlets rewrite a wire story: each paragraph of the original
 is kept (with a few words changed) or replaced by a new one, and a paragraph or two of the
 outlet's own is added; how much is kept is drawn so that word 5-gram Jaccard spreads over
-0.1–0.7. `cleaner dedup` runs on each corpus in a subprocess; the script prints wall time,
+0.1 to 0.7. `cleaner dedup` runs on each corpus in a subprocess; the script prints wall time,
 peak RSS of the whole process tree, documents a second, recall of planted pairs by Jaccard
 band, and pairs flagged that were not planted.
 """
@@ -15,6 +15,7 @@ band, and pairs flagged that were not planted.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
@@ -161,8 +162,8 @@ def main() -> None:
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="cleaner-dedup-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    header = f"{'docs':>8} {'seconds':>8} {'docs/s':>8} {'peak MB':>8} {'false':>6}  recall by Jaccard band"
-    print(header)
+    columns = f"{'docs':>8} {'seconds':>8} {'docs/s':>8} {'peak MB':>8} {'false':>6}"
+    print(f"{columns}  recall by Jaccard band")
     times: dict[int, float] = {}
     for size in (int(x) for x in args.sizes.split(",")):
         corpus, report = folder / f"corpus-{size}.jsonl", folder / f"report-{size}.jsonl"
@@ -201,7 +202,7 @@ def main() -> None:
             corpus.unlink()
             report.unlink()
     sizes = sorted(times)
-    for small, large in zip(sizes, sizes[1:], strict=False):
+    for small, large in itertools.pairwise(sizes):
         print(
             f"time {large} / time {small} = {times[large] / times[small]:.2f} "
             f"(size ratio {large / small:.1f})"

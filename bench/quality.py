@@ -108,9 +108,8 @@ def main() -> None:
         print(f"\nworst {args.worst} pages, {name}:")
         ranked = sorted(zip(scores, pages, strict=True), key=lambda item: item[0].f1)
         for score, (page_id, _, _) in ranked[: args.worst]:
-            print(
-                f"  {page_id[:16]}  F1 {score.f1:.3f}  P {score.precision:.3f}  R {score.recall:.3f}"
-            )
+            scored = f"F1 {score.f1:.3f}  P {score.precision:.3f}  R {score.recall:.3f}"
+            print(f"  {page_id[:16]}  {scored}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -220,21 +220,24 @@ def fingerprint(text: str, config: DedupConfig) -> Fingerprint:
 _PARAGRAPH_MIN_WORDS = 8
 
 
-@dataclass(frozen=True)
 class Shingled:
-    """A text's n-gram hashes, whole and per paragraph, for the exact near-copy check."""
+    """A text's n-gram hashes, whole and (only when asked) per paragraph."""
 
-    all: Hashes
-    paragraphs: tuple[Hashes, ...]
+    def __init__(self, text: str, size: int) -> None:
+        self.text, self.size = text, size
+        self.all = shingle_hashes(text, size)
 
     @classmethod
     def of(cls, text: str, size: int) -> Shingled:
-        paragraphs = tuple(
-            shingle_hashes(line, size)
-            for line in text.splitlines()
+        return cls(text, size)
+
+    @cached_property
+    def paragraphs(self) -> tuple[Hashes, ...]:
+        return tuple(
+            shingle_hashes(line, self.size)
+            for line in self.text.splitlines()
             if len(_WORD.findall(line)) >= _PARAGRAPH_MIN_WORDS
         )
-        return cls(shingle_hashes(text, size), paragraphs)
 
 
 def is_near_copy(a: Shingled, b: Shingled, config: DedupConfig) -> bool:

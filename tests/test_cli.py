@@ -239,3 +239,31 @@ def test_help_shows_an_example_for_every_command() -> None:
     for command in (["clean"], ["rules", "check"]):
         code, output = run(*command, "--help")
         assert code == 0 and "Example: cleaner" in output
+
+
+def test_dedup_command_on_a_clean_output_folder(tmp_path: Path) -> None:
+    clean_out, report = tmp_path / "clean", tmp_path / "report.jsonl"
+    assert run("clean", SAMPLES, "--out", clean_out, "--rules", RULES)[0] == 0
+    code, output = run("dedup", clean_out, "--out", report, "--jobs", "2")
+    assert code == 0, output
+    assert "5 texts, 1 near copies, 0 unreadable" in output  # manifest.jsonl is not a text
+    [row] = [json.loads(line) for line in report.read_text("utf-8").splitlines()]
+    assert (row["id"], row["duplicate_of"]) == (
+        "001_7fddbf4e8879bb3a.txt",
+        "000_a30bae23c3b1c2e1.txt",
+    )
+    assert 0.15 < row["similarity"] < 0.4
+
+
+def test_dedup_command_on_jsonl_with_bad_lines(tmp_path: Path) -> None:
+    texts = [p.read_text("utf-8") for p in sorted(GOLDEN.glob("*.txt"))]
+    lines = [json.dumps({"id": f"t{i}", "text": t}) for i, t in enumerate(texts)]
+    lines += [json.dumps({"id": "copy", "text": texts[2]}), "{broken", json.dumps({"id": "x"})]
+    source, report = tmp_path / "texts.jsonl", tmp_path / "report.jsonl"
+    source.write_text("\n".join(lines) + "\n", "utf-8")
+    code, output = run("dedup", source, "--out", report, "--jobs", "1")
+    assert code == 1 and "2 unreadable" in output
+    rows = [json.loads(line) for line in report.read_text("utf-8").splitlines()]
+    # Equal texts: the smaller id is canonical; otherwise the longer text is.
+    assert sorted((r["id"], r["duplicate_of"]) for r in rows) == [("t1", "t0"), ("t2", "copy")]
+    assert {r["id"]: r["similarity"] for r in rows}["t2"] == 1.0

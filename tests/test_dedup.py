@@ -210,3 +210,15 @@ def test_pages_sharing_only_a_registration_wall_are_not_flagged(config: CleanCon
     cleaned = [(doc_id, clean_text(text, config=config).text) for doc_id, text in raw]
     assert all("audio element" not in text and "Register" not in text for _, text in cleaned)
     assert find_duplicates(cleaned) == []
+
+
+def test_word_hashes_ignore_case_and_punctuation_and_follow_word_boundaries() -> None:
+    import re
+
+    from cleaner.dedup import word_hashes
+
+    text = "Hello, World! Straße – café_au_lait 123 日本語 テスト naïve"
+    assert len(word_hashes(text)) == len(re.findall(r"\w+", text))
+    assert word_hashes("hello world").tolist() == word_hashes("HELLO... world!!").tolist()
+    assert len(set(word_hashes("one two three two one").tolist())) == 3
+    assert word_hashes("").tolist() == []
