@@ -15,6 +15,7 @@ and above.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -209,11 +210,13 @@ class Fingerprint:
 
     signature: Signature
     shingles: int
+    digest: int = 0  # of the whole shingle set: equal sets, equal digests
 
 
 def fingerprint(text: str, config: DedupConfig) -> Fingerprint:
     hashes = shingle_hashes(text, config.shingle_size)
-    return Fingerprint(minhash(hashes, config.num_perm, config.seed), len(hashes))
+    digest = int(np.sum(hashes, dtype=np.uint64)) if len(hashes) else 0
+    return Fingerprint(minhash(hashes, config.num_perm, config.seed), len(hashes), digest)
 
 
 # Paragraphs shorter than this (subheadings, bylines) say nothing about shared content.
@@ -268,6 +271,10 @@ def is_near_copy(a: Shingled, b: Shingled, config: DedupConfig) -> bool:
     return shared >= required
 
 
+# Texts held while verifying candidates: enough for the documents of a few hundred pairs.
+_VERIFY_CACHE = 2048
+
+
 @dataclass
 class NearDuplicateIndex:
     """Collects fingerprints of a corpus, then finds and verifies near copies.
@@ -279,6 +286,7 @@ class NearDuplicateIndex:
     config: DedupConfig = field(default_factory=DedupConfig)
     ids: list[str] = field(default_factory=list)
     sizes: list[int] = field(default_factory=list)
+    digests: list[int] = field(default_factory=list)
     signatures: list[Signature] = field(default_factory=list)
     skipped_buckets: int = 0
 
@@ -286,6 +294,7 @@ class NearDuplicateIndex:
         """Register a document; returns its key (its position in the index)."""
         self.ids.append(doc_id)
         self.sizes.append(print_.shingles)
+        self.digests.append(print_.digest)
         self.signatures.append(print_.signature)
         return len(self.ids) - 1
 
@@ -346,12 +355,21 @@ class NearDuplicateIndex:
         smallest id, then the earliest added: the same whatever order documents came in.
         Similarity is the exact Jaccard of word n-grams with the canonical document.
         """
-        cache: dict[int, Shingled] = {}
+        cache: OrderedDict[int, Shingled] = OrderedDict()
 
         def shingled(key: int) -> Shingled:
-            if key not in cache:
+            if key in cache:
+                cache.move_to_end(key)
+            else:
                 cache[key] = Shingled.of(load_text(key), self.config.shingle_size)
+                if len(cache) > _VERIFY_CACHE:
+                    cache.popitem(last=False)
             return cache[key]
+
+        def same_text(left: int, right: int) -> bool:
+            return (
+                self.sizes[left] == self.sizes[right] and self.digests[left] == self.digests[right]
+            )
 
         parent = list(range(len(self.ids)))
 
@@ -362,7 +380,9 @@ class NearDuplicateIndex:
             return key
 
         for left, right in self.candidate_pairs().tolist():
-            if is_near_copy(shingled(left), shingled(right), self.config):
+            if root(left) == root(right):
+                continue  # already joined: checking cannot change the clusters
+            if same_text(left, right) or is_near_copy(shingled(left), shingled(right), self.config):
                 parent[root(left)] = root(right)
 
         clusters: dict[int, list[int]] = {}
@@ -375,7 +395,11 @@ class NearDuplicateIndex:
             canonical = min(members, key=lambda k: (-self.sizes[k], self.ids[k], k))
             for key in sorted(members):
                 if key != canonical:
-                    similarity = jaccard(shingled(key).all, shingled(canonical).all)
+                    similarity = (
+                        1.0
+                        if same_text(key, canonical)
+                        else jaccard(shingled(key).all, shingled(canonical).all)
+                    )
                     found.append((key, canonical, round(similarity, 4)))
         return sorted(found)
 
