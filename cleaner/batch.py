@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicateIndex, fingerprint
+from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicateIndex, fingerprint, word_hashes
 from cleaner.document import Document
 from cleaner.io import (
     MANIFEST_NAME,
@@ -32,6 +32,7 @@ from cleaner.io import (
     render,
     write_atomic,
 )
+from cleaner.langid import load_profiles
 from cleaner.pipeline import CleanConfig, clean_document
 
 # Documents handed to the workers ahead of the one being written: enough to keep every
@@ -190,9 +191,15 @@ def _run(sources: Iterator[Source], settings: _WorkerSettings) -> Iterator[_Outc
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
-    """Workers come from a fork server that has imported cleaner once: forking the caller
-    itself is unsafe when it runs threads (a progress bar, a host application)."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    """Fork when this process runs no other thread: workers then share what the parent has
+    loaded (language profiles, rules) and start at once. With threads about (a host
+    application), forking is unsafe: workers come from a fork server instead."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        load_profiles()
+        word_hashes("")  # builds the word-character table once, before the fork
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["cleaner.batch"])
         return context

@@ -94,9 +94,20 @@ def clean(
     if progress and console.is_terminal:
         total = count_documents(inputs, out)
         columns = (TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console, transient=True) as bar:
-            task = bar.add_task("clean", total=total)
-            report = clean_batch(inputs, out, options, lambda _row: bar.advance(task))
+        bar = Progress(*columns, console=console, transient=True)
+        task = bar.add_task("clean", total=total)
+
+        def advance(_row: dict[str, Any]) -> None:
+            # Started at the first finished document, once the workers exist: the bar's
+            # refresh thread must not be running when they are forked.
+            if not bar.live.is_started:
+                bar.start()
+            bar.advance(task)
+
+        try:
+            report = clean_batch(inputs, out, options, advance)
+        finally:
+            bar.stop()
     else:
         report = clean_batch(inputs, out, options)
     _print_summary(report, time.monotonic() - started)

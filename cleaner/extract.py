@@ -11,7 +11,6 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from cleaner.filters import normalise
-from cleaner.recall import page_lines
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,8 @@ class Extracted:
     url: str | None = None
     sitename: str | None = None
     links: frozenset[str] = frozenset()
-    page: tuple[str, ...] = ()
+    # The page as parsed (trafilatura worked on a copy), for what extraction missed.
+    tree: HtmlElement | None = None
 
 
 class ExtractionError(ValueError):
@@ -70,7 +70,7 @@ def extract_html(
         url=result.url or url,
         sitename=result.sitename or None,
         links=links,
-        page=tuple(page_lines(tree)),
+        tree=tree,
     )
 
 

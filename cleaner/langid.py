@@ -11,9 +11,13 @@ from langdetect.lang_detect_exception import LangDetectException
 # langdetect samples n-grams at random; a fixed seed makes a page's language the same on
 # every run and in every worker.
 DEFAULT_SEED = 0
-# The first few thousand characters decide the language as well as the whole text does,
-# and detection time grows with length.
-DEFAULT_PREFIX_CHARS = 3000
+# A thousand characters of prose decide the language as well as the whole text does (no
+# page of the ScrapingHub set changes language against 3,000), and detection time grows
+# with length.
+DEFAULT_PREFIX_CHARS = 1000
+# langdetect averages seven random trials by default; three give the same answers on that
+# set at less than half the cost.
+_TRIALS = 3
 _MIN_LETTERS = 20
 
 
@@ -24,7 +28,7 @@ class LanguageGuess:
 
 
 @lru_cache(maxsize=1)
-def _profiles() -> DetectorFactory:
+def load_profiles() -> DetectorFactory:
     """The language profiles, read once per process (read-only after loading)."""
     factory = DetectorFactory()
     factory.load_profile(PROFILES_DIRECTORY)
@@ -38,8 +42,9 @@ def detect_language(
     sample = text[:prefix_chars]
     if sum(ch.isalpha() for ch in sample) < _MIN_LETTERS:
         return LanguageGuess(None, None)
-    detector = _profiles().create()
+    detector = load_profiles().create()
     detector.seed = seed
+    detector.n_trial = _TRIALS
     detector.append(sample)
     try:
         best = detector.get_probabilities()[0]

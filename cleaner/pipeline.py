@@ -23,7 +23,7 @@ from cleaner.filters import (
     split_lines,
 )
 from cleaner.langid import DEFAULT_PREFIX_CHARS, DEFAULT_SEED, detect_language
-from cleaner.recall import missed_continuation
+from cleaner.recall import may_continue, missed_continuation, page_lines
 from cleaner.rules import RuleSet, SiteRules, load_rules
 
 
@@ -189,8 +189,10 @@ def _clean_html_into(
     _clean_text_into(
         doc, extracted.text, site, rules, config, title=extracted.title, links=extracted.links
     )
-    if config.recover_continuation:
-        found = missed_continuation(doc.text.split("\n\n") if doc.text else [], extracted.page)
+    kept = doc.text.split("\n\n") if doc.text else []
+    tree = extracted.tree
+    if config.recover_continuation and tree is not None and kept and may_continue(tree, kept):
+        found = missed_continuation(kept, page_lines(tree))
         if found:
             doc.text = "\n\n".join([doc.text, *found])
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaner.filters import GENERIC_FILTERS, clean_lines, normalise, split_lines, word_count
@@ -30,6 +31,16 @@ _MIN_PARAGRAPHS = 3
 _MIN_SHARE = 0.5
 # Which of the last extracted lines may anchor the continuation in the page.
 _ANCHOR_LINES = 3
+
+
+# Cheap test before walking the page: paragraphs of prose in <p> elements, counted in C.
+_LONG_PARAGRAPHS = etree.XPath("count(//p[string-length(normalize-space(.)) >= 150])")
+
+
+def may_continue(tree: HtmlElement, kept: Sequence[str]) -> bool:
+    """Whether the page has prose paragraphs enough beyond the kept ones to continue them."""
+    kept_prose = sum(1 for line in kept if word_count(line) >= _PROSE_MIN_WORDS)
+    return float(_LONG_PARAGRAPHS(tree)) >= kept_prose + _MIN_PARAGRAPHS
 
 
 def page_lines(tree: HtmlElement) -> list[str]:
