@@ -1,9 +1,9 @@
 """Cleaning a whole batch on this machine: read -> clean (in parallel) -> near copies -> write.
 
 Workers read, clean and write each document's output themselves and hand back a manifest
-row and a near-copy fingerprint. The parent streams rows into a journal and texts into a
-spool file, so memory holds fingerprints only; after the near-copy stage the journal
-becomes `manifest.jsonl` in one atomic rename.
+row and a near-copy fingerprint, never the text. The parent streams rows into a journal and
+holds fingerprints only; the near-copy stage re-reads the outputs of candidate pairs, and
+then the journal becomes `manifest.jsonl` in one atomic rename.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ from cleaner.io import (
     OutputFormat,
     Source,
     atomic_output,
+    body_start,
     iter_sources,
+    read_body,
     read_source,
     render,
     write_atomic,
@@ -91,8 +93,8 @@ def _rule_family(rule: str) -> str:
 @dataclass(frozen=True)
 class _Outcome:
     row: dict[str, Any]
-    text: str | None = None
     fingerprint: Fingerprint | None = None
+    body_start: int = 0
 
 
 @dataclass(frozen=True)
@@ -122,29 +124,24 @@ def clean_batch(
     index = NearDuplicateIndex(options.dedup)
     work = Path(tempfile.mkdtemp(prefix=".cleaner-work-", dir=out))
     try:
-        journal_path, spool_path = work / "rows.jsonl", work / "texts.bin"
-        spans: list[tuple[int, int]] = []
+        journal_path = work / "rows.jsonl"
+        outputs: list[tuple[str, int]] = []
         key_row: list[int] = []
-        with open(journal_path, "w", encoding="utf-8") as journal, open(spool_path, "wb") as spool:
+        with open(journal_path, "w", encoding="utf-8") as journal:
             for number, outcome in enumerate(_run(sources, settings)):
                 journal.write(json.dumps(outcome.row, ensure_ascii=False) + "\n")
-                if outcome.fingerprint is not None and outcome.text is not None:
-                    data = outcome.text.encode("utf-8")
-                    spans.append((spool.tell(), len(data)))
-                    spool.write(data)
+                if outcome.fingerprint is not None:
+                    outputs.append((outcome.row["output"], outcome.body_start))
                     index.add(outcome.row["id"], outcome.fingerprint)
                     key_row.append(number)
                 if on_document:
                     on_document(outcome.row)
 
-        with open(spool_path, "rb") as texts:
+        def load_text(key: int) -> str:
+            relative, start = outputs[key]
+            return read_body(out / relative, options.output_format, start)
 
-            def load_text(key: int) -> str:
-                offset, length = spans[key]
-                texts.seek(offset)
-                return texts.read(length).decode("utf-8")
-
-            found = index.duplicate_keys(load_text)
+        found = index.duplicate_keys(load_text)
         duplicates = {
             key_row[key]: (index.ids[canonical], similarity) for key, canonical, similarity in found
         }
@@ -237,7 +234,8 @@ def _process(source: Source, settings: _WorkerSettings) -> _Outcome:
         relative = source.output_name + OUTPUT_SUFFIX[options.output_format]
         write_atomic(settings.out / relative, render(doc, options.output_format))
         doc.output = relative
-        return _Outcome(doc.manifest_row(), doc.text, fingerprint(doc.text, options.dedup))
+        start = body_start(doc, options.output_format)
+        return _Outcome(doc.manifest_row(), fingerprint(doc.text, options.dedup), start)
     except Exception as error:  # one bad document must never stop the batch
         doc = Document(id=source.id, source=source.source, kind=source.kind, url=source.url)
         doc.status, doc.reason = "error", f"internal error: {type(error).__name__}: {error}"

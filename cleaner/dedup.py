@@ -44,7 +44,7 @@ class DedupConfig:
     spread_below: float = 0.15
     min_shared_paragraphs: int = 3
     paragraph_overlap: float = 0.5
-    max_bucket: int = 2000
+    all_pairs_bucket: int = 8
     seed: int = 1
 
     def __post_init__(self) -> None:
@@ -271,6 +271,8 @@ def is_near_copy(a: Shingled, b: Shingled, config: DedupConfig) -> bool:
     return shared >= required
 
 
+# Bands whose candidate pairs are gathered before duplicates among them are dropped.
+_MERGE_EVERY = 16
 # Texts held while verifying candidates: enough for the documents of a few hundred pairs.
 _VERIFY_CACHE = 2048
 
@@ -288,7 +290,6 @@ class NearDuplicateIndex:
     sizes: list[int] = field(default_factory=list)
     digests: list[int] = field(default_factory=list)
     signatures: list[Signature] = field(default_factory=list)
-    skipped_buckets: int = 0
 
     def add(self, doc_id: str, print_: Fingerprint) -> int:
         """Register a document; returns its key (its position in the index)."""
@@ -301,9 +302,10 @@ class NearDuplicateIndex:
     def candidate_pairs(self) -> npt.NDArray[np.int64]:
         """Pairs (i < j) that share at least one LSH band, sorted, as an (n, 2) array.
 
-        Documents with no words never pair. A bucket holding more than `max_bucket`
-        documents (a text shared by thousands of pages) is skipped rather than paired
-        all-against-all; `skipped_buckets` counts them.
+        Documents with no words never pair. A bucket of up to `all_pairs_bucket` documents
+        gives all its pairs; a bigger one (the same text on hundreds of pages) gives a chain
+        through its members in order, which joins them as well once verified, at a cost
+        linear, not quadratic, in its size.
         """
         count = len(self.signatures)
         if count < 2:
@@ -311,11 +313,15 @@ class NearDuplicateIndex:
         matrix = np.vstack(self.signatures)
         usable = np.flatnonzero(np.asarray(self.sizes) > 0)
         rows = self.config.band_rows
-        codes: list[npt.NDArray[np.int64]] = []
+        merged = np.empty(0, dtype=np.int64)
+        pending: list[npt.NDArray[np.int64]] = []
         for band in range(self.config.num_perm // rows):
             keys = _band_keys(matrix[usable, band * rows : (band + 1) * rows])
-            codes.append(self._colliding_codes(keys, usable, count))
-        merged = np.unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
+            pending.append(self._colliding_codes(keys, usable, count))
+            if len(pending) == _MERGE_EVERY:  # keeps the pair list from growing per band
+                merged = np.unique(np.concatenate([merged, *pending]))
+                pending = []
+        merged = np.unique(np.concatenate([merged, *pending]))
         return np.stack([merged // count, merged % count], axis=1)
 
     def _colliding_codes(
@@ -326,19 +332,20 @@ class NearDuplicateIndex:
         same = ordered[1:] == ordered[:-1]
         if not same.any():
             return np.empty(0, dtype=np.int64)
+        docs = members[order].astype(np.int64)
         starts = np.flatnonzero(same & ~np.r_[False, same[:-1]])
         ends = np.flatnonzero(same & ~np.r_[same[1:], False]) + 1
-        docs = members[order].astype(np.int64)
-        pairs = ends - starts == 1
-        left, right = docs[starts[pairs]], docs[ends[pairs]]
+        small = ends - starts < self.config.all_pairs_bucket
+        # Neighbours in sorted order: every pair of a two-document bucket, and the chain of a
+        # big one (argsort is stable, so members of a bucket are in index order).
+        neighbours = np.flatnonzero(same)
+        left, right = docs[neighbours], docs[neighbours + 1]
         found = [np.minimum(left, right) * count + np.maximum(left, right)]
-        for start, end in zip(starts[~pairs], ends[~pairs], strict=True):
-            if end - start + 1 > self.config.max_bucket:
-                self.skipped_buckets += 1
-                continue
-            group = np.sort(docs[start : end + 1])
-            i, j = np.triu_indices(len(group), k=1)
-            found.append(group[i] * count + group[j])
+        for start, end in zip(starts[small], ends[small], strict=True):
+            if end - start > 1:
+                group = np.sort(docs[start : end + 1])
+                i, j = np.triu_indices(len(group), k=1)
+                found.append(group[i] * count + group[j])
         return np.concatenate(found)
 
     def duplicates(self, load_text: Callable[[int], str]) -> list[NearDuplicate]:

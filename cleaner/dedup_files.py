@@ -46,7 +46,6 @@ class DedupResult:
     documents: int = 0
     duplicates: list[NearDuplicate] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
-    skipped_buckets: int = 0
 
 
 def read_text(ref: TextRef) -> str:
@@ -77,7 +76,6 @@ def dedup_files(
             refs.append(ref)
     result.documents = len(refs)
     result.duplicates = index.duplicates(lambda key: read_text(refs[key]))
-    result.skipped_buckets = index.skipped_buckets
     return result
 
 

@@ -316,13 +316,31 @@ def render(doc: Document, fmt: OutputFormat) -> str:
             "text": doc.text,
         }
         return json.dumps(record, ensure_ascii=False) + "\n"
-    if fmt == "md":
-        header = [f"# {doc.title}"] if doc.title else []
-        meta = " · ".join(x for x in (doc.date, doc.url) if x)
-        if meta:
-            header.append(f"*{meta}*")
-        return "\n\n".join([*header, doc.text]) + "\n"
-    return doc.text + "\n"
+    return _markdown_header(doc) + doc.text + "\n" if fmt == "md" else doc.text + "\n"
+
+
+def _markdown_header(doc: Document) -> str:
+    header = [f"# {doc.title}"] if doc.title else []
+    meta = " · ".join(x for x in (doc.date, doc.url) if x)
+    if meta:
+        header.append(f"*{meta}*")
+    return "".join(line + "\n\n" for line in header)
+
+
+def body_start(doc: Document, fmt: OutputFormat) -> int:
+    """Where the body starts in the output file, in bytes (-1: inside JSON)."""
+    if fmt == "json":
+        return -1
+    return len(_markdown_header(doc).encode("utf-8")) if fmt == "md" else 0
+
+
+def read_body(path: Path, fmt: OutputFormat, start: int) -> str:
+    """The body of an output file written by `render`, given its `body_start`."""
+    if fmt == "json":
+        return str(json.loads(path.read_text("utf-8"))["text"])
+    with open(path, "rb") as stream:
+        stream.seek(start)
+        return stream.read().decode("utf-8").removesuffix("\n")
 
 
 @contextmanager

@@ -267,3 +267,13 @@ def test_dedup_command_on_jsonl_with_bad_lines(tmp_path: Path) -> None:
     # Equal texts: the smaller id is canonical; otherwise the longer text is.
     assert sorted((r["id"], r["duplicate_of"]) for r in rows) == [("t1", "t0"), ("t2", "copy")]
     assert {r["id"]: r["similarity"] for r in rows}["t2"] == 1.0
+
+
+@pytest.mark.parametrize("fmt", ["md", "json"])
+def test_near_copies_are_found_in_every_output_format(tmp_path: Path, fmt: str) -> None:
+    code, _ = run("clean", SAMPLES, "--out", tmp_path, "--rules", RULES, "--format", fmt)
+    assert code == 0
+    flagged = [
+        (r["id"][:3], r["duplicate_of"][:3]) for r in manifest(tmp_path) if r["duplicate_of"]
+    ]
+    assert flagged == [("001", "000")]

@@ -222,3 +222,16 @@ def test_word_hashes_ignore_case_and_punctuation_and_follow_word_boundaries() ->
     assert word_hashes("hello world").tolist() == word_hashes("HELLO... world!!").tolist()
     assert len(set(word_hashes("one two three two one").tolist())) == 3
     assert word_hashes("").tolist() == []
+
+
+def test_a_text_on_many_pages_forms_one_cluster_without_quadratic_pairs() -> None:
+    text = article(60, 300)
+    docs = [(f"copy{i:02d}", text) for i in range(40)] + [("other", article(61, 300))]
+    index = NearDuplicateIndex()
+    for doc_id, body in docs:
+        index.add(doc_id, fingerprint(body, index.config))
+    assert len(index.candidate_pairs()) < 40 * 39 // 2  # a chain, not all pairs
+    found = find_duplicates(docs)
+    assert {d.duplicate_of for d in found} == {"copy00"}
+    assert sorted(d.id for d in found) == [f"copy{i:02d}" for i in range(1, 40)]
+    assert {d.similarity for d in found} == {1.0}
