@@ -194,7 +194,7 @@ def _process_context() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         load_profiles()
-        word_hashes("")  # builds the word-character table once, before the fork
+        word_hashes("warm")  # builds the word-character table once, before the fork
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")

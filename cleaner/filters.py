@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from cleaner.document import Removal
 
@@ -74,11 +75,18 @@ def _continues(previous: str, line: str) -> bool:
     return unfinished and (previous.endswith(_POSSESSIVE) or line[0] == "(")
 
 
+# Every filter asks these of the same lines; remembering the answers for recent lines (a
+# read-only memo of pure functions) halves the time of the text filters.
+_MEMO_LINES = 8192
+
+
+@lru_cache(maxsize=_MEMO_LINES)
 def normalise(line: str) -> str:
     """Comparison key: case, spacing and edge punctuation do not make two lines differ."""
     return _EDGE_PUNCT.sub("", _SPACE.sub(" ", line).casefold()).strip()
 
 
+@lru_cache(maxsize=_MEMO_LINES)
 def word_count(line: str) -> int:
     return len(_WORD.findall(line))
 
