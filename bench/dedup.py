@@ -17,17 +17,15 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.measure import run_measured
 from cleaner.dedup import jaccard, shingle_hashes
 
 BANDS = ((0.10, 0.15), (0.15, 0.20), (0.20, 0.30), (0.30, 0.50), (0.50, 1.01))
@@ -101,55 +99,10 @@ def make_corpus(path: Path, size: int, seed: int) -> dict[tuple[str, str], float
     return planted
 
 
-def tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants (Linux /proc)."""
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-        stack.extend(int(child) for child in children)
-    return total
-
-
 def run_dedup(corpus: Path, report: Path, jobs: int) -> tuple[float, int]:
-    command = [
-        sys.executable,
-        "-m",
-        "cleaner",
-        "dedup",
-        str(corpus),
-        "--out",
-        str(report),
-        "--jobs",
-        str(jobs),
-    ]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
-    peak = 0
-    done = threading.Event()
-
-    def watch() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss_kib(process.pid))
-            time.sleep(0.1)
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    _, errors = process.communicate()
-    elapsed = time.perf_counter() - started
-    done.set()
-    watcher.join()
-    if process.returncode != 0:
-        raise SystemExit(f"cleaner dedup failed ({process.returncode}): {errors}")
-    return elapsed, peak
+    command = [sys.executable, "-m", "cleaner", "dedup", str(corpus), "--out", str(report),
+               "--jobs", str(jobs)]  # fmt: skip
+    return run_measured(command)
 
 
 def main() -> None:
