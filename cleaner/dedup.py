@@ -179,8 +179,8 @@ def minhash(hashes: Hashes, num_perm: int = 384, seed: int = 1) -> Signature:
     """One-permutation MinHash: one hash per shingle, split into `num_perm` bins.
 
     Each shingle is hashed once (mix64 of its value XOR a seed key); the top bits choose
-    its bin and the low 32 bits are its value; a bin keeps its smallest value, and empty
-    bins are filled by optimal densification. Two signatures agree in a position with
+    its bin; a bin keeps the low 32 bits of its smallest hash, and empty bins are filled
+    by optimal densification. Two signatures agree in a position with
     probability equal to the Jaccard similarity of the shingle sets, as with classic
     MinHash, at the cost of one hash per shingle instead of `num_perm`.
     """
