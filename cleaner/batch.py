@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import shutil
+import sys
 import tempfile
 import threading
 from collections import Counter
@@ -192,7 +193,8 @@ def _process_context() -> multiprocessing.context.BaseContext:
     loaded (language profiles, rules) and start at once. With threads about (a host
     application), forking is unsafe: workers come from a fork server instead."""
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    # macOS lists "fork" too but its system libraries are not fork-safe.
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
         load_profiles()
         word_hashes("warm")  # builds the word-character table once, before the fork
         return multiprocessing.get_context("fork")
