@@ -70,7 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="the scrapinghub folder")
     parser.add_argument("--pages", type=int, default=500)
-    parser.add_argument("--rounds", type=int, default=2, help="alternating runs of each")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating runs of each")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="cleaner-speed-"))
@@ -78,12 +78,12 @@ def main() -> None:
         html_dir, text_dir = prepare(args.data, folder, args.pages)
         out = folder / "out"
         bare = [sys.executable, "-c", BARE_TRAFILATURA, str(html_dir), str(out)]
-        bare_times, one_times = [], []
-        for _ in range(args.rounds):  # alternating, so drift hits both alike
+        bare_times, one_times, two_times = [], [], []
+        for _ in range(args.rounds):  # alternating, so drift hits all three alike
             bare_times.append(best(bare, out, 1))
             one_times.append(best(cleaner_command(html_dir, out, 1), out, 1))
-        bare_time, one_time = min(bare_times), min(one_times)
-        two_time = best(cleaner_command(html_dir, out, 2), out, args.rounds)
+            two_times.append(best(cleaner_command(html_dir, out, 2), out, 1))
+        bare_time, one_time, two_time = min(bare_times), min(one_times), min(two_times)
         pages = args.pages
         print(f"HTML, {pages} pages (best of {args.rounds}):")
         print(f"  bare trafilatura      {pages / bare_time:7.1f} pages/s")
@@ -96,8 +96,11 @@ def main() -> None:
             f"ratio to --jobs 1 {one_time / two_time:.2f}x"
         )
 
-        text_one = best(cleaner_command(text_dir, out, 1), out, args.rounds)
-        text_two = best(cleaner_command(text_dir, out, 2), out, args.rounds)
+        text_ones, text_twos = [], []
+        for _ in range(args.rounds):
+            text_ones.append(best(cleaner_command(text_dir, out, 1), out, 1))
+            text_twos.append(best(cleaner_command(text_dir, out, 2), out, 1))
+        text_one, text_two = min(text_ones), min(text_twos)
         print(f"text mode, {pages} documents:")
         print(f"  cleaner --jobs 1      {pages / text_one:7.1f} docs/s")
         print(
