@@ -23,46 +23,53 @@ from trafilatura.utils import load_html
 from cleaner.filters import normalise
 
 
-@dataclass(frozen=True)
-class Extracted:
-    """The main text of a page (one paragraph a line) and its metadata."""
-
-    text: str
-    title: str | None = None
-    date: str | None = None
-    url: str | None = None
-    sitename: str | None = None
-    links: frozenset[str] = frozenset()
-    # The page as parsed (trafilatura worked on a copy), for what extraction missed.
-    tree: HtmlElement | None = None
-
-
 class ExtractionError(ValueError):
     """The page has no main text that trafilatura can find."""
 
 
-def extract_html(
-    html: str,
-    url: str | None = None,
-    prune_xpath: tuple[str, ...] = (),
-    options: Mapping[str, bool] | None = None,
-) -> Extracted:
-    """Extract the article body; comments are never included.
+@dataclass(frozen=True)
+class Page:
+    """A page parsed once: its tree (left intact), its links' texts and its metadata.
+
+    The metadata URL comes before extraction, so the site's rules can be chosen from it.
+    """
+
+    tree: HtmlElement
+    links: frozenset[str]
+    meta: Metadata
+
+
+def parse_page(html: str, url: str | None = None) -> Page:
+    """Parse a page and read what cleaning needs of it besides the main text.
 
     Raises:
-        ExtractionError: when there is no HTML tree or no main text in it.
+        ExtractionError: when there is no HTML tree.
     """
     if not html.strip():
         raise ExtractionError("empty page")
     try:
         tree = load_html(html)
-        if tree is None:
-            raise ExtractionError("no main text found in HTML")
-        links = link_texts(tree)
-        meta = page_metadata(tree, url)
+    except (ValueError, TypeError, AssertionError, RecursionError) as error:
+        raise ExtractionError(f"unparseable HTML ({type(error).__name__})") from None
+    if tree is None:
+        raise ExtractionError("no main text found in HTML")
+    return Page(tree, link_texts(tree), page_metadata(tree, url))
+
+
+def main_text(
+    page: Page, prune_xpath: tuple[str, ...] = (), options: Mapping[str, bool] | None = None
+) -> str:
+    """The article body, one paragraph a line; comments are never included.
+
+    trafilatura works on a copy of the tree, so the page stays as parsed.
+
+    Raises:
+        ExtractionError: when there is no main text.
+    """
+    try:
         result = trafilatura.bare_extraction(
-            tree,
-            url=meta.url or url,
+            page.tree,
+            url=page.meta.url,
             include_comments=False,
             fast=True,
             with_metadata=False,
@@ -72,17 +79,20 @@ def extract_html(
     except (ValueError, TypeError, AssertionError, RecursionError) as error:
         raise ExtractionError(f"unparseable HTML ({type(error).__name__})") from None
     text = "" if result is None or isinstance(result, dict) else result.text or ""
-    if result is None or isinstance(result, dict) or not any(ch.isalnum() for ch in text):
+    if not any(ch.isalnum() for ch in text):
         raise ExtractionError("no main text found in HTML")
-    return Extracted(
-        text=text,
-        title=meta.title,
-        date=meta.date,
-        url=meta.url or url,
-        sitename=meta.sitename,
-        links=links,
-        tree=tree,
-    )
+    return text
+
+
+def extract_html(
+    html: str,
+    url: str | None = None,
+    prune_xpath: tuple[str, ...] = (),
+    options: Mapping[str, bool] | None = None,
+) -> tuple[Page, str]:
+    """Parse a page and extract its main text in one call."""
+    page = parse_page(html, url)
+    return page, main_text(page, prune_xpath, options)
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,13 @@ it can run in any number of worker processes; corpus-level stages (near copies) 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from cleaner.blocks import BlockSettings, boilerplate_blocks, extracted_blocks, stopwords_for
 from cleaner.document import Document, InputKind
-from cleaner.extract import ExtractionError, extract_html
+from cleaner.extract import ExtractionError, main_text, parse_page
 from cleaner.filters import (
     GENERIC_FILTERS,
     Judge,
@@ -155,44 +154,24 @@ def _failed(doc: Document, reason: str) -> Document:
     return doc
 
 
-_CANONICAL = re.compile(
-    r"<link[^>]+rel=[\"']?canonical[\"']?[^>]*href=[\"']([^\"']+)|"
-    r"<meta[^>]+property=[\"']og:url[\"'][^>]*content=[\"']([^\"']+)",
-    re.IGNORECASE,
-)
-_HEAD_CHARS = 100_000
-
-
-def _page_url(html: str) -> str | None:
-    """The page's own URL from its canonical link, so rules apply when none was given."""
-    match = _CANONICAL.search(html[:_HEAD_CHARS])
-    return (match.group(1) or match.group(2)) if match else None
-
-
 def _clean_html_into(
     doc: Document, html: str, site: SiteRules | None, rules: RuleSet, config: CleanConfig
 ) -> None:
-    url = doc.url or _page_url(html)
-    site = site or rules.for_url(url)
-    extracted = extract_html(
-        html,
-        url=url,
+    page = parse_page(html, doc.url)
+    site = site or rules.for_url(doc.url) or rules.for_url(page.meta.url)
+    doc.url = page.meta.url or doc.url
+    text = main_text(
+        page,
         prune_xpath=site.prune_xpath if site else (),
         options=site.trafilatura_options if site else None,
     )
-    doc.url = extracted.url or url
-    if site is None:
-        site = rules.for_url(doc.url)
-    doc.title = extracted.title
-    doc.date = extracted.date
-    doc.sitename = extracted.sitename
-    _clean_text_into(
-        doc, extracted.text, site, rules, config, title=extracted.title, links=extracted.links
-    )
+    doc.title = page.meta.title
+    doc.date = page.meta.date
+    doc.sitename = page.meta.sitename
+    _clean_text_into(doc, text, site, rules, config, title=page.meta.title, links=page.links)
     kept = doc.text.split("\n\n") if doc.text else []
-    tree = extracted.tree
-    if config.recover_continuation and tree is not None and kept and may_continue(tree, kept):
-        found = missed_continuation(kept, page_lines(tree))
+    if config.recover_continuation and kept and may_continue(page.tree, kept):
+        found = missed_continuation(kept, page_lines(page.tree))
         if found:
             doc.text = "\n\n".join([doc.text, *found])
 
