@@ -230,10 +230,6 @@ class Shingled:
         self.text, self.size = text, size
         self.all = shingle_hashes(text, size)
 
-    @classmethod
-    def of(cls, text: str, size: int) -> Shingled:
-        return cls(text, size)
-
     @cached_property
     def paragraphs(self) -> tuple[Hashes, ...]:
         return tuple(
@@ -368,7 +364,7 @@ class NearDuplicateIndex:
             if key in cache:
                 cache.move_to_end(key)
             else:
-                cache[key] = Shingled.of(load_text(key), self.config.shingle_size)
+                cache[key] = Shingled(load_text(key), self.config.shingle_size)
                 if len(cache) > _VERIFY_CACHE:
                     cache.popitem(last=False)
             return cache[key]
