@@ -156,24 +156,49 @@ def _strip_suffixes(relative: Path) -> Path:
 
 
 def _jsonl_sources(path: Path, relative: Path, names: _OutputNames) -> Iterator[Source]:
+    """One Source a line, read as the file streams: a big JSONL is never held whole."""
     folder = _strip_suffixes(relative).as_posix()
+    number = 0
     try:
-        lines = _read_lines(path)
+        for number, raw in enumerate(_stream_lines(path), start=1):
+            if number == 1:
+                raw = raw.removeprefix(codecs.BOM_UTF8)
+            if not raw.strip():
+                continue
+            where = f"{path}:{number}"
+            fallback_id = f"{relative.as_posix()}:{number}"
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError as error:
+                reason = f"invalid JSON on line {number}: {error.msg}"
+                name = names.claim(f"{folder}/line-{number}")
+                yield Source(fallback_id, where, name, error=reason)
+                continue
+            except UnicodeDecodeError as error:
+                reason = f"line {number} is not valid UTF-8 (offset {error.start})"
+                name = names.claim(f"{folder}/line-{number}")
+                yield Source(fallback_id, where, name, error=reason)
+                continue
+            yield _record_source(record, where, fallback_id, folder, number, names)
     except InputError as error:
-        yield Source(relative.as_posix(), str(path), names.claim(folder), error=str(error))
-        return
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        fallback_id = f"{relative.as_posix()}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            reason = f"invalid JSON on line {number}: {error.msg}"
-            yield Source(fallback_id, where, names.claim(f"{folder}/line-{number}"), error=reason)
-            continue
-        yield _record_source(record, where, fallback_id, folder, number, names)
+        where = f"{path}:{number + 1}"
+        yield Source(
+            f"{relative.as_posix()}:{number + 1}", where, names.claim(folder), error=str(error)
+        )
+
+
+def _stream_lines(path: Path) -> Iterator[bytes]:
+    """The file's lines as bytes, through gzip when it is compressed."""
+    try:
+        with open(path, "rb") as head:
+            compressed = head.read(2) == b"\x1f\x8b"
+        opener = gzip.open if compressed else open
+        with opener(path, "rb") as stream:
+            yield from stream
+    except OSError as error:
+        raise InputError(f"cannot read file: {error.strerror or error}") from None
+    except (EOFError, zlib.error) as error:
+        raise InputError(f"gzip stream damaged or truncated: {error}") from None
 
 
 def _record_source(
@@ -226,10 +251,6 @@ class _OutputNames:
             candidate = f"{name}~{number}"
         self._taken.add(candidate.casefold())
         return candidate
-
-
-def _read_lines(path: Path) -> list[str]:
-    return decode_text(read_bytes(path), is_html=False).splitlines()
 
 
 def read_bytes(path: Path) -> bytes:

@@ -277,3 +277,14 @@ def test_near_copies_are_found_in_every_output_format(tmp_path: Path, fmt: str) 
         (r["id"][:3], r["duplicate_of"][:3]) for r in manifest(tmp_path) if r["duplicate_of"]
     ]
     assert flagged == [("001", "000")]
+
+
+def test_gzipped_jsonl_with_a_byte_order_mark_streams(tmp_path: Path) -> None:
+    text = (SAMPLES / "004_180a2d7879c2616b.txt").read_text("utf-8")
+    body = "\ufeff" + json.dumps({"id": "inn", "text": text}) + "\n"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "feed.jsonl.gz").write_bytes(gzip.compress(body.encode("utf-8")))
+    code, _ = run("clean", tmp_path / "in", "--out", tmp_path / "out", "--rules", RULES)
+    assert code == 0
+    [row] = manifest(tmp_path / "out")
+    assert (row["id"], row["status"], row["site"], row["output"]) == ("inn", "ok", "israelnationalnews", "feed/inn.txt")
