@@ -287,4 +287,9 @@ def test_gzipped_jsonl_with_a_byte_order_mark_streams(tmp_path: Path) -> None:
     code, _ = run("clean", tmp_path / "in", "--out", tmp_path / "out", "--rules", RULES)
     assert code == 0
     [row] = manifest(tmp_path / "out")
-    assert (row["id"], row["status"], row["site"], row["output"]) == ("inn", "ok", "israelnationalnews", "feed/inn.txt")
+    assert (row["id"], row["status"], row["site"], row["output"]) == (
+        "inn",
+        "ok",
+        "israelnationalnews",
+        "feed/inn.txt",
+    )
