@@ -182,13 +182,13 @@ def _run(sources: Iterator[Source], settings: _WorkerSettings) -> Iterator[_Outc
             yield _process(source, settings)
         return
     slots = threading.BoundedSemaphore(jobs * _IN_FLIGHT_PER_JOB)
-    with _process_context().Pool(jobs, _init_worker, (settings,)) as pool:
+    with worker_context().Pool(jobs, _init_worker, (settings,)) as pool:
         for outcome in pool.imap(_process_in_worker, _throttled(sources, slots), chunksize=_CHUNK):
             slots.release()
             yield outcome
 
 
-def _process_context() -> multiprocessing.context.BaseContext:
+def worker_context() -> multiprocessing.context.BaseContext:
     """Fork when this process runs no other thread: workers then share what the parent has
     loaded (language profiles, rules) and start at once. With threads about (a host
     application), forking is unsafe: workers come from a fork server instead."""

@@ -8,12 +8,11 @@ never the texts, and re-reads only the texts of candidate pairs to verify them.
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cleaner.batch import worker_context
 from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicate, NearDuplicateIndex, fingerprint
 from cleaner.io import MANIFEST_NAME, InputError, decode_text, find_input_files, read_bytes
 
@@ -87,8 +86,7 @@ def _run(chunks: Iterator[_Chunk], config: DedupConfig, jobs: int) -> Iterator[_
         for chunk in chunks:
             yield _fingerprint_chunk(chunk, config)
         return
-    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with context.Pool(jobs) as pool:
+    with worker_context().Pool(jobs) as pool:
         yield from pool.imap(_fingerprint_chunk_star, ((c, config) for c in chunks))
 
 
