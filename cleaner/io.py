@@ -8,6 +8,7 @@ workers (decompression and decoding are real work). Every input becomes exactly 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gzip
 import json
 import os
@@ -19,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TextIO
+
+import charset_normalizer
 
 from cleaner.document import Document, InputKind
 from cleaner.pipeline import RawDocument
@@ -114,13 +117,16 @@ def _walk(folder: Path, excluded: Path | None) -> Iterator[Path]:
         stack.extend(reversed(folders))
 
 
-def iter_sources(inputs: Sequence[Path], exclude: Path | None = None) -> Iterator[Source]:
+def iter_sources(
+    inputs: Sequence[Path], exclude: Path | None = None, limits: ReadLimits | None = None
+) -> Iterator[Source]:
     """Every input document, with a unique output name, in a stable order."""
     names = _OutputNames()
+    max_line = (limits or ReadLimits()).max_bytes
     for path, relative in find_input_files(inputs, exclude):
         kind = input_kind(path)
         if kind == "jsonl":
-            yield from _jsonl_sources(path, relative, names)
+            yield from _jsonl_sources(path, relative, names, max_line)
             continue
         stem = _strip_suffixes(relative)
         output_name = names.claim(stem.as_posix())
@@ -131,18 +137,26 @@ def iter_sources(inputs: Sequence[Path], exclude: Path | None = None) -> Iterato
             yield Source(doc_id, str(path), output_name, kind=kind, path=path)
 
 
-def count_documents(inputs: Sequence[Path], exclude: Path | None = None) -> int:
+def count_documents(
+    inputs: Sequence[Path], exclude: Path | None = None, limits: ReadLimits | None = None
+) -> int:
     """How many documents `iter_sources` will yield (JSONL lines counted), cheaply."""
+    max_line = (limits or ReadLimits()).max_bytes
     total = 0
     for path, _ in find_input_files(inputs, exclude):
         if input_kind(path) != "jsonl":
             total += 1
             continue
-        opener = gzip.open if path.name.lower().endswith(".gz") else open
         try:
-            with opener(path, "rb") as stream:
-                total += max(1, sum(1 for line in stream if line.strip()))
-        except (OSError, EOFError, zlib.error):
+            total += max(
+                1,
+                sum(
+                    1
+                    for line in _stream_lines(path, max_line)
+                    if line != b"\n" and (line is None or line.strip())
+                ),
+            )
+        except InputError:
             total += 1
     return total
 
@@ -155,12 +169,21 @@ def _strip_suffixes(relative: Path) -> Path:
     return relative.with_name(name)
 
 
-def _jsonl_sources(path: Path, relative: Path, names: _OutputNames) -> Iterator[Source]:
+def _jsonl_sources(
+    path: Path, relative: Path, names: _OutputNames, max_line: int
+) -> Iterator[Source]:
     """One Source a line, read as the file streams: a big JSONL is never held whole."""
     folder = _strip_suffixes(relative).as_posix()
     number = 0
     try:
-        for number, raw in enumerate(_stream_lines(path), start=1):
+        for number, raw in enumerate(_stream_lines(path, max_line), start=1):
+            if raw is None:
+                reason = f"line {number} over size limit (> {_mb(max_line)})"
+                name = names.claim(f"{folder}/line-{number}")
+                yield Source(
+                    f"{relative.as_posix()}:{number}", f"{path}:{number}", name, error=reason
+                )
+                continue
             if number == 1:
                 raw = raw.removeprefix(codecs.BOM_UTF8)
             if not raw.strip():
@@ -187,14 +210,21 @@ def _jsonl_sources(path: Path, relative: Path, names: _OutputNames) -> Iterator[
         )
 
 
-def _stream_lines(path: Path) -> Iterator[bytes]:
-    """The file's lines as bytes, through gzip when it is compressed."""
+def _stream_lines(path: Path, max_line: int) -> Iterator[bytes | None]:
+    """The file's lines as bytes, through gzip when it is compressed; None for a line over
+    `max_line` bytes, which is skipped without ever being held whole."""
     try:
         with open(path, "rb") as head:
             compressed = head.read(2) == b"\x1f\x8b"
         opener = gzip.open if compressed else open
         with opener(path, "rb") as stream:
-            yield from stream
+            while line := stream.readline(max_line + 1):
+                if len(line) <= max_line or line.endswith(b"\n"):
+                    yield line
+                    continue
+                while (rest := stream.readline(max_line)) and not rest.endswith(b"\n"):
+                    pass
+                yield None
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror or error}") from None
     except (EOFError, zlib.error) as error:
@@ -253,68 +283,210 @@ class _OutputNames:
         return candidate
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, decompressed when it is gzip."""
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much one input may weigh, so one file cannot exhaust a worker's memory.
+
+    A gzip bomb stops at `max_bytes` of output; a JSONL line longer than `max_bytes` is an
+    error row of its own while the rest of the file is read.
+    """
+
+    max_bytes: int = 64 * 1024 * 1024
+
+
+def read_bytes(path: Path, limits: ReadLimits | None = None) -> bytes:
+    """The file's bytes, decompressed when it is gzip, within the size limit."""
+    limit = (limits or ReadLimits()).max_bytes
     try:
+        size = path.stat().st_size
+        if size > limit:
+            raise InputError(f"input over size limit ({_mb(size)} > {_mb(limit)})")
         data = path.read_bytes()
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror or error}") from None
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as error:
-            raise InputError(f"gzip stream damaged or truncated: {error}") from None
-    elif path.suffix.lower() == ".gz":
+        return gunzip(data, limit)
+    if path.suffix.lower() == ".gz":
         raise InputError("not a gzip file (no gzip header)")
     return data
 
 
-def decode_text(data: bytes, is_html: bool) -> str:
-    """Decode by BOM, then by the page's declared charset, then as strict UTF-8.
+def gunzip(data: bytes, limit: int) -> bytes:
+    """Decompress every gzip member in `data`, stopping as soon as the output passes `limit`.
 
     Raises:
-        InputError: binary content, or bytes that the chosen encoding cannot decode.
+        InputError: damaged or truncated stream, or more than `limit` bytes inflated.
+    """
+    parts: list[bytes] = []
+    total = 0
+    remaining = data
+    try:
+        while remaining:
+            inflater = zlib.decompressobj(wbits=31)
+            chunk = inflater.decompress(remaining, limit - total + 1)
+            while True:
+                total += len(chunk)
+                parts.append(chunk)
+                if total > limit:
+                    raise InputError(f"decompressed size over limit (> {_mb(limit)})")
+                if inflater.eof or not inflater.unconsumed_tail:
+                    break
+                chunk = inflater.decompress(inflater.unconsumed_tail, limit - total + 1)
+            if not inflater.eof:
+                raise InputError("gzip stream truncated")
+            # Concatenated members are one gzip file; trailing NUL padding is not a member.
+            remaining = inflater.unused_data.lstrip(b"\x00")
+    except zlib.error as error:
+        raise InputError(f"gzip stream damaged: {error}") from None
+    return b"".join(parts)
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+# Signatures of formats people save by mistake under a text name.
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"%PDF-", "PDF document"),
+    (b"PK\x03\x04", "ZIP archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "MS Office document"),
+    (b"BZh", "bzip2 archive"),
+    (b"\xfd7zXZ\x00", "xz archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+    (b"Rar!\x1a\x07", "RAR archive"),
+    (b"\x7fELF", "executable"),
+    (b"wOFF", "web font"),
+    (b"wOF2", "web font"),
+)
+# Control characters (C0 but tab, newline, carriage return; DEL; C1), stray BOMs and
+# non-characters: noise from broken encoders and binary junk, never article text.
+_CONTROL = dict.fromkeys(
+    [c for c in range(0x20) if chr(c) not in "\t\n\r"]
+    + list(range(0x7F, 0xA0))
+    + [0xFEFF, 0xFFFE, 0xFFFF]
+)
+# Share of control characters above which decoded bytes are a binary file, not text.
+_BINARY_SHARE = 0.02
+
+
+def decode_text(data: bytes, is_html: bool) -> str:
+    """Decode bytes of unknown encoding the way a browser would, without HTTP headers.
+
+    Order: BOM; binary signatures; UTF-16 without BOM; UTF-8 when the bytes are valid UTF-8
+    (legacy bytes almost never are, and scrapers often re-encode pages to UTF-8 but keep
+    the old `<meta charset>`); the page's declared charset; charset-normalizer's guess.
+    Control characters are removed from the result.
+
+    Raises:
+        InputError: binary content, or bytes that decode to no plausible text.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _decode(data, encoding)
-    if b"\x00" in data[:_SNIFF_BYTES]:
+            return _text_only(data.decode(encoding, errors="replace"))
+    head = data[:_SNIFF_BYTES]
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            raise InputError(f"not text ({kind})")
+    utf16 = _utf16_without_bom(head)
+    if utf16:
+        return _text_only(data.decode(utf16, errors="replace"))
+    if head.count(0) > len(head) // 100:
         raise InputError("not text (binary)")
+    with contextlib.suppress(UnicodeDecodeError):
+        return _text_only(data.decode("utf-8"))
     if is_html:
-        declared = _CHARSET.search(data[:_SNIFF_BYTES])
+        declared = _declared_charset(head)
         if declared:
-            name = declared.group(1).decode("ascii", "replace")
-            try:
-                encoding = codecs.lookup(name).name
-            except LookupError:
-                encoding = "utf-8"
-            return _decode(data, encoding)
-    return _decode(data, "utf-8")
+            with contextlib.suppress(UnicodeDecodeError):
+                return _text_only(data.decode(declared))
+    western = _western_text(data)
+    if western is not None:
+        return _text_only(western)
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise InputError("not text (binary)")
+    return _text_only(data.decode(_browser_encoding(best.encoding), errors="replace"))
 
 
-def _decode(data: bytes, encoding: str) -> str:
+# What Western European text in windows-1252 has beyond ASCII: accented letters and
+# typographic punctuation. Cyrillic, Greek or Arabic legacy bytes read as windows-1252 also
+# come out as accented letters, but then nearly every letter is one.
+_WESTERN_EXTRA = frozenset(
+    "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿŒœŠšŸŽžƒ"
+    "“”‘’‚„–—…•€™«»°©®£¥¢§¶·¡¿ªº±²³¹¼½¾µ\u00a0"
+)
+_WESTERN_MAX_SHARE = 0.3
+
+
+def _western_text(data: bytes) -> str | None:
+    """The text as windows-1252, when it reads as a Western European language.
+
+    Detectors guess poorly on short Latin text (cp1252 "“" comes out as cp1250 or cp775),
+    while windows-1252 is by far the commonest legacy encoding of the web.
+    """
     try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"not valid {encoding} (byte 0x{data[error.start]:02x} at offset {error.start})"
-        ) from None
-    return text.replace("\x00", "")
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    extra = [c for c in text if c > "\x7f"]
+    if not extra or any(c not in _WESTERN_EXTRA for c in extra):
+        return None
+    letters = sum(1 for c in text if c.isalpha())
+    return text if len(extra) <= _WESTERN_MAX_SHARE * max(letters, 1) else None
 
 
-def read_source(source: Source) -> RawDocument:
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 of mostly-Latin text has a NUL in every other byte."""
+    sample = head[: len(head) - len(head) % 2][:2048]
+    if len(sample) < 8:
+        return None
+    odd, even = sample[1::2], sample[0::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _declared_charset(head: bytes) -> str | None:
+    declared = _CHARSET.search(head)
+    if not declared:
+        return None
+    try:
+        return _browser_encoding(codecs.lookup(declared.group(1).decode("ascii", "replace")).name)
+    except LookupError:
+        return None
+
+
+def _browser_encoding(name: str) -> str:
+    """Browsers read latin-1 and ASCII labels as windows-1252 (WHATWG Encoding)."""
+    return "cp1252" if name in ("latin_1", "iso8859-1", "ascii", "iso8859_1") else name
+
+
+def _text_only(text: str) -> str:
+    cleaned = text.translate(_CONTROL)
+    if len(text) - len(cleaned) > _BINARY_SHARE * max(len(text), 1):
+        raise InputError("not text (binary)")
+    return cleaned
+
+
+def read_source(source: Source, limits: ReadLimits | None = None) -> RawDocument:
     """The document's content, or a RawDocument carrying the reason it cannot be read."""
     if source.error or source.path is None:
         return RawDocument(
             source.id,
             source.kind,
-            source.content or "",
+            (source.content or "").translate(_CONTROL),
             source.source,
             source.url,
             error=source.error,
         )
     try:
-        content = decode_text(read_bytes(source.path), is_html=source.kind == "html")
+        content = decode_text(read_bytes(source.path, limits), is_html=source.kind == "html")
     except InputError as error:
         return RawDocument(source.id, source.kind, "", source.source, source.url, error=str(error))
     return RawDocument(source.id, source.kind, content, source.source, source.url)
