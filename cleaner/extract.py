@@ -21,6 +21,13 @@ from trafilatura.metadata import (
 from trafilatura.utils import load_html
 
 from cleaner.filters import normalise
+from cleaner.markup import (
+    MAX_DEPTH,
+    SLIM_ABOVE_CHARS,
+    flatten_deep_markup,
+    slim_markup,
+    tag_count,
+)
 
 
 class ExtractionError(ValueError):
@@ -39,21 +46,47 @@ class Page:
     meta: Metadata
 
 
-def parse_page(html: str, url: str | None = None) -> Page:
+# Markup left after slimming above which a page is refused: parsing costs about 100 bytes of
+# memory per character, and no article page comes near this without scripts and styles.
+MAX_MARKUP_CHARS = 5_000_000
+
+
+def parse_page(html: str, url: str | None = None, max_chars: int = MAX_MARKUP_CHARS) -> Page:
     """Parse a page and read what cleaning needs of it besides the main text.
 
+    Giant pages are slimmed first, and pages nested deeper than the parser goes are
+    flattened, so neither costs gigabytes nor loses its article (see cleaner.markup).
+
     Raises:
-        ExtractionError: when there is no HTML tree.
+        ExtractionError: when there is no HTML tree, or too much markup to parse.
     """
     if not html.strip():
         raise ExtractionError("empty page")
+    if len(html) > SLIM_ABOVE_CHARS:
+        html = slim_markup(html)
+    if len(html) > max_chars:
+        raise ExtractionError(
+            f"HTML too large to parse ({len(html) / 1e6:.1f}M characters without scripts "
+            f"and styles; limit {max_chars / 1e6:.1f}M)"
+        )
+    tree = _load(html)
+    opens = tag_count(html)
+    if opens > 2 * MAX_DEPTH and sum(1 for _ in tree.iter()) < opens // 4:
+        # The parser stopped early: nesting past its depth limit, or scripts full of '<'.
+        flat = flatten_deep_markup(slim_markup(html))
+        if flat != html:
+            tree = _load(flat)
+    return Page(tree, link_texts(tree), page_metadata(tree, url))
+
+
+def _load(html: str) -> HtmlElement:
     try:
         tree = load_html(html)
     except (ValueError, TypeError, AssertionError, RecursionError) as error:
         raise ExtractionError(f"unparseable HTML ({type(error).__name__})") from None
     if tree is None:
         raise ExtractionError("no main text found in HTML")
-    return Page(tree, link_texts(tree), page_metadata(tree, url))
+    return tree
 
 
 def main_text(

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from cleaner.blocks import BlockSettings, boilerplate_blocks, extracted_blocks, stopwords_for
 from cleaner.document import Document, InputKind
-from cleaner.extract import ExtractionError, main_text, parse_page
+from cleaner.extract import MAX_MARKUP_CHARS, ExtractionError, main_text, parse_page
 from cleaner.filters import (
     GENERIC_FILTERS,
     Judge,
@@ -46,6 +46,8 @@ class CleanConfig:
     recover_continuation: bool = True
     lang_seed: int = DEFAULT_SEED
     lang_prefix_chars: int = DEFAULT_PREFIX_CHARS
+    # HTML markup (after scripts and styles are dropped) above which a page is refused.
+    max_markup_chars: int = MAX_MARKUP_CHARS
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ def _failed(doc: Document, reason: str) -> Document:
 def _clean_html_into(
     doc: Document, html: str, site: SiteRules | None, rules: RuleSet, config: CleanConfig
 ) -> None:
-    page = parse_page(html, doc.url)
+    page = parse_page(html, doc.url, config.max_markup_chars)
     site = site or rules.for_url(doc.url) or rules.for_url(page.meta.url)
     doc.url = page.meta.url or doc.url
     text = main_text(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cleaner import RuleSet, clean_html, clean_text
+from cleaner import CleanConfig, RuleSet, clean_html, clean_text
 from cleaner.cli import app
 from tests.conftest import FIXTURES, ROOT, SAMPLES
 
@@ -55,3 +55,41 @@ def test_symlink_loops_and_folders_named_like_files(tmp_path: Path) -> None:
         "x.html/inside.txt",
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]
+
+
+ARTICLE = "".join(
+    f"<p>Paragraph {i} of the report says the harbour council voted on the budget today.</p>"
+    for i in range(12)
+)
+
+
+def test_a_page_nested_past_the_parser_limit_keeps_its_article() -> None:
+    page = (
+        "<html><body>"
+        + "<div>" * 60_000
+        + "deep"
+        + "</div>" * 60_000
+        + f"<article><h1>Harbour vote</h1>{ARTICLE}</article></body></html>"
+    )
+    doc = clean_html(page, rules=RuleSet())
+    assert doc.status == "ok", doc.reason
+    assert doc.text.count("harbour council voted") == 12
+
+
+def test_a_giant_page_is_slimmed_before_parsing() -> None:
+    bulk = "<script>window.state = " + '{"a": "<b>x</b>"},' * 600_000 + "</script>"
+    image = '<img src="data:image/png;base64,' + "iVBORw0KGgo" * 600_000 + '">'
+    page = f"<html><head>{bulk}</head><body><article>{ARTICLE}{image}</article></body></html>"
+    assert len(page) > 15_000_000
+    doc = clean_html(page, rules=RuleSet())
+    assert doc.status == "ok", doc.reason
+    assert doc.text.count("harbour council voted") == 12
+
+
+def test_too_much_markup_is_refused_with_a_reason() -> None:
+    page = f"<html><body><article>{ARTICLE}</article>" + "<div><a href='/x'>x</a></div>" * 100_000
+    doc = clean_html(page, rules=RuleSet(), config=CleanConfig(max_markup_chars=1_000_000))
+    assert (doc.status, doc.reason) == (
+        "error",
+        "HTML too large to parse (2.9M characters without scripts and styles; limit 1.0M)",
+    )
