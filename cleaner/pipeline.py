@@ -23,7 +23,7 @@ from cleaner.filters import (
 )
 from cleaner.langid import DEFAULT_PREFIX_CHARS, DEFAULT_SEED, detect_language
 from cleaner.recall import may_continue, missed_continuation, page_lines
-from cleaner.rules import RuleSet, SiteRules, load_rules
+from cleaner.rules import RuleSet, RuleTimeout, SiteRules, load_rules
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def clean_document(raw: RawDocument, config: CleanConfig) -> Document:
             _clean_html_into(doc, raw.content, site, rules, config)
         else:
             _clean_text_into(doc, raw.content, site, rules, config, title=None)
-    except ExtractionError as error:
+    except (ExtractionError, RuleTimeout) as error:
         return _failed(doc, str(error))
     if doc.status != "ok":
         return doc

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import regex
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
@@ -48,6 +49,39 @@ class RuleTest:
     present: tuple[str, ...] = ()
 
 
+# One search of one line by one rule pattern may take this long; past it the pattern is
+# backtracking catastrophically and the document fails with the rule named.
+PATTERN_TIMEOUT_S = 0.25
+# At load, every pattern is tried on runs of its own characters with this budget.
+_PROBE_TIMEOUT_S = 0.05
+_PROBE_LENGTH = 64
+
+
+class RuleTimeout(ValueError):
+    """A rule pattern ran past its time limit on one line (the message names the rule)."""
+
+
+@dataclass(frozen=True)
+class RulePattern:
+    """A rule file's regular expression, searched with a time limit.
+
+    Rule files come from users; a pattern like `(a|aa)+$` takes exponential time on a line
+    of a's. The `regex` engine stops it after PATTERN_TIMEOUT_S instead of hanging a worker.
+    """
+
+    source: str
+    compiled: regex.Pattern[str]
+
+    def search(self, text: str, rule: str) -> bool:
+        try:
+            return self.compiled.search(text, timeout=PATTERN_TIMEOUT_S) is not None
+        except TimeoutError:
+            raise RuleTimeout(
+                f"rule {rule} ({self.source!r}) ran over {PATTERN_TIMEOUT_S} s on one line: "
+                "the pattern backtracks catastrophically"
+            ) from None
+
+
 @dataclass(frozen=True)
 class SiteRules:
     """One site's rules, compiled."""
@@ -56,19 +90,23 @@ class SiteRules:
     name: str
     path: Path
     hosts: tuple[str, ...] = ()
-    fingerprints: tuple[re.Pattern[str], ...] = ()
+    fingerprints: tuple[RulePattern, ...] = ()
     fingerprint_min: int = 1
     prune_xpath: tuple[str, ...] = ()
     trafilatura_options: Mapping[str, bool] = field(default_factory=dict)
-    drop: tuple[re.Pattern[str], ...] = ()
-    cut: tuple[re.Pattern[str], ...] = ()
+    drop: tuple[RulePattern, ...] = ()
+    cut: tuple[RulePattern, ...] = ()
     tests: tuple[RuleTest, ...] = ()
 
     def matches_host(self, host: str) -> bool:
         return any(host == h or host.endswith("." + h) for h in self.hosts)
 
     def fingerprint_score(self, lines: Sequence[str]) -> int:
-        return sum(1 for pattern in self.fingerprints if any(pattern.search(x) for x in lines))
+        return sum(
+            1
+            for number, pattern in enumerate(self.fingerprints)
+            if any(pattern.search(x, f"site:{self.id}:fingerprints[{number}]") for x in lines)
+        )
 
     def text_filters(self) -> tuple[LineFilter, ...]:
         """The site's drop and cut rules as line filters, to run before the generic ones."""
@@ -77,16 +115,18 @@ class SiteRules:
     def _drop_lines(self, lines: Sequence[str]) -> Iterator[Claim]:
         for index, line in enumerate(lines):
             for number, pattern in enumerate(self.drop):
-                if pattern.search(line):
-                    yield index, f"site:{self.id}:drop[{number}]"
+                rule = f"site:{self.id}:drop[{number}]"
+                if pattern.search(line, rule):
+                    yield index, rule
                     break
 
     def _cut_tail(self, lines: Sequence[str]) -> Iterator[Claim]:
         for index, line in enumerate(lines):
             for number, pattern in enumerate(self.cut):
-                if pattern.search(line):
+                rule = f"site:{self.id}:cut[{number}]"
+                if pattern.search(line, rule):
                     for rest in range(index, len(lines)):
-                        yield rest, f"site:{self.id}:cut[{number}]"
+                        yield rest, rule
                     return
 
 
@@ -264,14 +304,40 @@ def _strings(data: dict[str, Any], label: str, problem: Any, key: str | None = N
 
 def _regexes(
     data: dict[str, Any], label: str, problem: Any, key: str | None = None
-) -> list[re.Pattern[str]]:
+) -> list[RulePattern]:
     compiled = []
     for index, source in enumerate(_strings(data, label, problem, key)):
         try:
-            compiled.append(re.compile(source))
-        except re.error as error:
+            pattern = regex.compile(source)
+        except regex.error as error:
             problem(f"{label}[{index}]", f"invalid regular expression {source!r}: {error}")
+            continue
+        if slow := _backtracking_probe(pattern):
+            problem(
+                f"{label}[{index}]",
+                f"regular expression {source!r} backtracks catastrophically "
+                f"(over {_PROBE_TIMEOUT_S} s on {slow!r})",
+            )
+            continue
+        compiled.append(RulePattern(source, pattern))
     return compiled
+
+
+def _backtracking_probe(pattern: regex.Pattern[str]) -> str | None:
+    """A short text the pattern cannot finish searching in time, if one is found.
+
+    Exponential patterns blow up on a run of the characters they repeat, followed by one
+    that makes the match fail; the probe tries a run of each character the pattern names.
+    """
+    characters = {c for c in pattern.pattern if c.isalnum() or c in " -_.,"} | {"a", " ", "1"}
+    for character in sorted(characters):
+        for tail in ("\x00", "!", ""):
+            probe = character * _PROBE_LENGTH + tail
+            try:
+                pattern.search(probe, timeout=_PROBE_TIMEOUT_S)
+            except TimeoutError:
+                return probe[:8] + "…"
+    return None
 
 
 def _tests(data: dict[str, Any], path: Path, problem: Any) -> list[RuleTest]:

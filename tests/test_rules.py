@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import regex
 
-from cleaner import RuleError, RuleSet, load_rules
+from cleaner import RuleError, RuleSet, clean_text, load_rules
 from cleaner.rule_tests import run_rule_tests
-from cleaner.rules import host_of, load_rule_file
+from cleaner.rules import RulePattern, SiteRules, host_of, load_rule_file
 from tests.conftest import ROOT
 
 
@@ -43,6 +44,26 @@ def test_bad_regex_is_named_with_key_and_index(tmp_path: Path) -> None:
     )
     [problem] = problems_of(path)
     assert problem.startswith(f"{path}: text.drop[1]: invalid regular expression '(unclosed'")
+
+
+def test_a_pattern_that_backtracks_catastrophically_is_refused_at_load(tmp_path: Path) -> None:
+    path = write(tmp_path, "site.toml", 'hosts = ["example.com"]\n[text]\ncut = ["(a|aa)+$"]\n')
+    [problem] = problems_of(path)
+    assert problem.startswith(
+        f"{path}: text.cut[0]: regular expression '(a|aa)+$' backtracks catastrophically"
+    )
+
+
+def test_a_pattern_that_runs_too_long_fails_its_document_not_the_batch() -> None:
+    slow = RulePattern("(x|xx)+y", regex.compile("(x|xx)+y"))
+    site = SiteRules(id="slow", name="Slow", path=Path("slow.toml"), drop=(slow,))
+    text = "A first paragraph of the story about the council vote.\n" + "x" * 80 + "\n"
+    doc = clean_text(text, site="slow", rules=RuleSet((site,)))
+    assert (doc.status, doc.reason) == (
+        "error",
+        "rule site:slow:drop[0] ('(x|xx)+y') ran over 0.25 s on one line: "
+        "the pattern backtracks catastrophically",
+    )
 
 
 def test_bad_css_selector_and_xpath_are_errors(tmp_path: Path) -> None:
