@@ -16,10 +16,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from cleaner.batch import BatchOptions, BatchReport, clean_batch
+from cleaner.batch import BatchError, BatchOptions, BatchReport, clean_batch
 from cleaner.dedup import DedupConfig
 from cleaner.dedup_files import dedup_files
-from cleaner.io import atomic_output, count_documents
+from cleaner.io import ReadLimits, atomic_output, count_documents
 from cleaner.pipeline import CleanConfig
 from cleaner.rule_tests import run_rule_tests
 from cleaner.rules import RuleError, default_rules_dir, load_rules
@@ -62,6 +62,15 @@ def clean(
         Path | None, typer.Option("--rules", help="Rule folder (default: the shipped rules).")
     ] = None,
     progress: Annotated[bool, typer.Option(help="Progress bar (on a terminal only).")] = True,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds one document may take (0: no limit).")
+    ] = BatchOptions().timeout_s or 0.0,
+    max_input_mb: Annotated[
+        float, typer.Option(help="Largest input file, or decompressed input, in MB.")
+    ] = ReadLimits().max_bytes / 2**20,
+    force: Annotated[
+        bool, typer.Option("--force", help="Redo documents a previous run into --out finished.")
+    ] = False,
 ) -> None:
     """Clean scraped pages (.html/.htm/.txt, optionally .gz, and .jsonl) into articles.
 
@@ -75,6 +84,8 @@ def clean(
         raise _fail(console, f"no such input: {', '.join(missing)}")
     if not 0.0 < similarity <= 1.0:
         raise _fail(console, "--similarity must be in (0, 1]")
+    if timeout < 0 or max_input_mb <= 0:
+        raise _fail(console, "--timeout must be >= 0 and --max-input-mb > 0")
     try:
         rules = load_rules(rules_dir)
     except RuleError as error:
@@ -86,13 +97,16 @@ def clean(
         output_format=output_format,  # type: ignore[arg-type]  # checked above
         jobs=jobs if jobs > 0 else (os.cpu_count() or 1),
         drop_duplicates=drop_duplicates,
+        limits=ReadLimits(max_bytes=int(max_input_mb * 2**20)),
+        timeout_s=timeout or None,
+        force=force,
     )
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
     started = time.monotonic()
     if progress and console.is_terminal:
-        total = count_documents(inputs, out)
+        total = count_documents(inputs, out, options.limits)
         columns = (TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         bar = Progress(*columns, console=console, transient=True)
         task = bar.add_task("clean", total=total)
@@ -106,10 +120,15 @@ def clean(
 
         try:
             report = clean_batch(inputs, out, options, advance)
+        except BatchError as error:
+            raise _fail(console, str(error)) from None
         finally:
             bar.stop()
     else:
-        report = clean_batch(inputs, out, options)
+        try:
+            report = clean_batch(inputs, out, options)
+        except BatchError as error:
+            raise _fail(console, str(error)) from None
     _print_summary(report, time.monotonic() - started)
     raise typer.Exit(EXIT_FAILED_INPUTS if report.status["error"] else EXIT_OK)
 
@@ -123,6 +142,8 @@ def _print_summary(report: BatchReport, seconds: float) -> None:
     table.add_column()
     for status in ("ok", "dropped", "error"):
         table.add_row(status, str(report.status[status]))
+    if report.reused:
+        table.add_row("  done before", f"{report.reused} (unchanged since the last run)")
     for reason, count in sorted(report.reasons.items()):
         table.add_row(f"  {reason}", str(count))
     table.add_row("near copies", str(report.duplicates))

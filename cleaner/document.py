@@ -43,6 +43,8 @@ class Document:
     output: str | None = None
     duplicate_of: str | None = None
     similarity: float | None = None
+    # A digest of the input as stored (see cleaner.io.input_digest): reruns skip unchanged ones.
+    input_hash: str | None = None
 
     @property
     def chars_out(self) -> int:
@@ -74,4 +76,5 @@ MANIFEST_FIELDS = (
     "removed",
     "duplicate_of",
     "similarity",
+    "input_hash",
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -297,13 +298,22 @@ class ReadLimits:
 def read_bytes(path: Path, limits: ReadLimits | None = None) -> bytes:
     """The file's bytes, decompressed when it is gzip, within the size limit."""
     limit = (limits or ReadLimits()).max_bytes
+    return unpack(read_file(path, limit), path, limit)
+
+
+def read_file(path: Path, limit: int) -> bytes:
+    """The file's bytes as stored; a file over `limit` is refused without being read."""
     try:
         size = path.stat().st_size
         if size > limit:
             raise InputError(f"input over size limit ({_mb(size)} > {_mb(limit)})")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror or error}") from None
+
+
+def unpack(data: bytes, path: Path, limit: int) -> bytes:
+    """Stored bytes as content: gzip inflated (within `limit`), anything else as is."""
     if data[:2] == b"\x1f\x8b":
         return gunzip(data, limit)
     if path.suffix.lower() == ".gz":
@@ -474,22 +484,35 @@ def _text_only(text: str) -> str:
     return cleaned
 
 
-def read_source(source: Source, limits: ReadLimits | None = None) -> RawDocument:
-    """The document's content, or a RawDocument carrying the reason it cannot be read."""
+def read_source(source: Source, limits: ReadLimits | None = None) -> tuple[RawDocument, str | None]:
+    """The document's content (or the reason it cannot be read), and a digest of its input
+    as stored, so a rerun can tell an unchanged input from a changed one."""
     if source.error or source.path is None:
-        return RawDocument(
-            source.id,
-            source.kind,
-            (source.content or "").translate(_CONTROL),
-            source.source,
-            source.url,
-            error=source.error,
+        content = (source.content or "").translate(_CONTROL)
+        digest = None
+        if source.content is not None and not source.error:
+            digest = input_digest(f"{source.kind}\0{source.url}\0".encode() + content.encode())
+        raw = RawDocument(
+            source.id, source.kind, content, source.source, source.url, error=source.error
         )
+        return raw, digest
+    limit = (limits or ReadLimits()).max_bytes
+    digest = None
     try:
-        content = decode_text(read_bytes(source.path, limits), is_html=source.kind == "html")
+        data = read_file(source.path, limit)
+        digest = input_digest(data)
+        content = decode_text(unpack(data, source.path, limit), is_html=source.kind == "html")
     except InputError as error:
-        return RawDocument(source.id, source.kind, "", source.source, source.url, error=str(error))
-    return RawDocument(source.id, source.kind, content, source.source, source.url)
+        failed = RawDocument(
+            source.id, source.kind, "", source.source, source.url, error=str(error)
+        )
+        return failed, digest
+    return RawDocument(source.id, source.kind, content, source.source, source.url), digest
+
+
+def input_digest(data: bytes) -> str:
+    """A short content hash: enough to tell whether an input changed between two runs."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 # --- outputs ----------------------------------------------------------------------------
@@ -509,12 +532,14 @@ def render(doc: Document, fmt: OutputFormat) -> str:
             "text": doc.text,
         }
         return json.dumps(record, ensure_ascii=False) + "\n"
-    return _markdown_header(doc) + doc.text + "\n" if fmt == "md" else doc.text + "\n"
+    header = markdown_header(doc.title, doc.date, doc.url)
+    return header + doc.text + "\n" if fmt == "md" else doc.text + "\n"
 
 
-def _markdown_header(doc: Document) -> str:
-    header = [f"# {doc.title}"] if doc.title else []
-    meta = " · ".join(x for x in (doc.date, doc.url) if x)
+def markdown_header(title: str | None, date: str | None, url: str | None) -> str:
+    """What an .md output holds above the body."""
+    header = [f"# {title}"] if title else []
+    meta = " · ".join(x for x in (date, url) if x)
     if meta:
         header.append(f"*{meta}*")
     return "".join(line + "\n\n" for line in header)
@@ -524,7 +549,8 @@ def body_start(doc: Document, fmt: OutputFormat) -> int:
     """Where the body starts in the output file, in bytes (-1: inside JSON)."""
     if fmt == "json":
         return -1
-    return len(_markdown_header(doc).encode("utf-8")) if fmt == "md" else 0
+    header = markdown_header(doc.title, doc.date, doc.url)
+    return len(header.encode("utf-8")) if fmt == "md" else 0
 
 
 def read_body(path: Path, fmt: OutputFormat, start: int) -> str:
