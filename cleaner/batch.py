@@ -23,14 +23,10 @@ import threading
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, wait
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
 from typing import IO, Any
-
-from pebble import ProcessExpired, ProcessPool
 
 from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicateIndex, fingerprint, word_hashes
 from cleaner.document import Document
@@ -51,10 +47,8 @@ from cleaner.io import (
 )
 from cleaner.langid import load_profiles
 from cleaner.pipeline import CleanConfig, clean_document
+from cleaner.workers import Failed, WorkerPool
 
-# Documents handed to the workers ahead of the ones being written: enough to keep every
-# core busy, few enough that memory does not grow with the size of the batch.
-_IN_FLIGHT_PER_JOB = 32
 # Reasons that may not recur on a second try: such documents are redone by a rerun.
 _TRANSIENT = re.compile(r"^(timeout after|worker process died|internal error|duplicate$)")
 # What `atomic_output` names its temporary files; a killed run leaves some behind.
@@ -398,39 +392,29 @@ def _run(
             task, previous = task_for(source)
             yield number, _process(task, settings), previous
         return
-    pending: dict[Future[_Outcome], tuple[int, Source, int | None]] = {}
-    numbered = enumerate(sources)
-    jobs = max(1, options.jobs)
-    context = worker_context()
-    with ProcessPool(jobs, initializer=_init_worker, initargs=(settings,), context=context) as pool:
-        while True:
-            for number, source in numbered:
-                task, previous = task_for(source)
-                scheduled = pool.schedule(_process_in_worker, (task,), timeout=options.timeout_s)
-                pending[scheduled] = (number, source, previous)
-                if len(pending) >= jobs * _IN_FLIGHT_PER_JOB:
-                    break
-            if not pending:
-                return
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                number, source, previous = pending.pop(future)
-                yield number, _collect(future, source, options.timeout_s), previous
+    in_flight: dict[int, tuple[Source, int | None]] = {}
 
+    def tasks() -> Iterator[tuple[int, _Task]]:
+        for number, source in enumerate(sources):
+            task, previous = task_for(source)
+            in_flight[number] = (source, previous)
+            yield number, task
 
-def _collect(future: Future[_Outcome], source: Source, timeout_s: float | None) -> _Outcome:
-    """The worker's outcome, or an error row when the worker was stopped or died."""
-    try:
-        return future.result()
-    except FutureTimeout:
-        reason = f"timeout after {timeout_s:g} s"
-    except ProcessExpired as error:
-        reason = f"worker process died (exit code {error.exitcode})"
-    except Exception as error:  # e.g. an outcome that could not be sent back
-        reason = f"internal error: {type(error).__name__}: {error}"
-    doc = Document(id=source.id, source=source.source, kind=source.kind, url=source.url)
-    doc.status, doc.reason = "error", reason
-    return _Outcome(doc.manifest_row())
+    pool: WorkerPool[_Task, _Outcome] = WorkerPool(
+        options.jobs,
+        _process_in_worker,
+        initializer=_init_worker,
+        initargs=(settings,),
+        context=worker_context(),
+        timeout_s=options.timeout_s,
+    )
+    for number, result in pool.run(tasks()):
+        source, previous = in_flight.pop(number)
+        if isinstance(result, Failed):
+            doc = Document(id=source.id, source=source.source, kind=source.kind, url=source.url)
+            doc.status, doc.reason = "error", result.reason
+            result = _Outcome(doc.manifest_row())
+        yield number, result, previous
 
 
 def worker_context() -> multiprocessing.context.BaseContext:
