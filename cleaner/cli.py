@@ -23,6 +23,7 @@ from cleaner.io import ReadLimits, atomic_output, count_documents
 from cleaner.pipeline import CleanConfig
 from cleaner.rule_tests import run_rule_tests
 from cleaner.rules import RuleError, default_rules_dir, load_rules
+from cleaner.workers import WorkerStartError
 
 app = typer.Typer(
     help="Strip boilerplate from scraped pages and return clean articles.",
@@ -120,14 +121,14 @@ def clean(
 
         try:
             report = clean_batch(inputs, out, options, advance)
-        except BatchError as error:
+        except (BatchError, WorkerStartError) as error:
             raise _fail(console, str(error)) from None
         finally:
             bar.stop()
     else:
         try:
             report = clean_batch(inputs, out, options)
-        except BatchError as error:
+        except (BatchError, WorkerStartError) as error:
             raise _fail(console, str(error)) from None
     _print_summary(report, time.monotonic() - started)
     raise typer.Exit(EXIT_FAILED_INPUTS if report.status["error"] else EXIT_OK)

@@ -20,7 +20,7 @@ from trafilatura.metadata import (
 )
 from trafilatura.utils import load_html
 
-from cleaner.filters import normalise
+from cleaner.filters import collapse_spaces, normalise
 from cleaner.markup import (
     MAX_DEPTH,
     SLIM_ABOVE_CHARS,
@@ -71,7 +71,7 @@ def parse_page(html: str, url: str | None = None, max_chars: int = MAX_MARKUP_CH
         )
     tree = _load(html)
     opens = tag_count(html)
-    if opens > 2 * MAX_DEPTH and sum(1 for _ in tree.iter()) < opens // 4:
+    if opens > 2 * MAX_DEPTH and int(tree.xpath("count(//*)")) < opens // 4:
         # The parser stopped early: nesting past its depth limit, or scripts full of '<'.
         flat = flatten_deep_markup(slim_markup(html))
         if flat != html:
@@ -136,7 +136,6 @@ class Metadata:
     sitename: str | None = None
 
 
-_SPACES = re.compile(r"\s+")
 _HOST_NAME = re.compile(r"https?://(?:www\.)?([^/]+)")
 
 
@@ -168,7 +167,7 @@ def page_metadata(tree: HtmlElement, url: str | None = None) -> Metadata:
 
 
 def _tidy(value: str | None) -> str | None:
-    return _SPACES.sub(" ", value).strip() or None if value else None
+    return collapse_spaces(value) or None if value else None
 
 
 def link_texts(tree: HtmlElement) -> frozenset[str]:

@@ -24,9 +24,16 @@ LineFilter = Callable[[Sequence[str]], Iterator[Claim]]
 # what is not article (the block classifier).
 Judge = Callable[[Sequence[str], Mapping[int, str]], Iterator[Claim]]
 
-_SPACE = re.compile(r"[\s\u00a0\u200b\u2009\u202f\ufeff]+")
+# Whitespace of every kind, and control characters, BOMs and non-characters, which the
+# output never holds: a run of them is one space.
+_SPACE = re.compile(r"[\s\u00a0\u200b\u2009\u202f\ufeff\x00-\x1f\x7f-\x9f\ufffe\uffff]+")
 _WORD = re.compile(r"\w+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def collapse_spaces(text: str) -> str:
+    """One line: every run of whitespace or control characters as one space, trimmed."""
+    return _SPACE.sub(" ", text).strip()
 
 
 def split_lines(text: str) -> list[str]:

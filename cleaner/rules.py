@@ -67,19 +67,32 @@ class RulePattern:
 
     Rule files come from users; a pattern like `(a|aa)+$` takes exponential time on a line
     of a's. The `regex` engine stops it after PATTERN_TIMEOUT_S instead of hanging a worker.
+    A timed search costs a clock reading per call, so each document is searched once as a
+    whole (`^` and `$` at every line), with the limit; lines are then searched one by one,
+    without it, only when the whole matched.
     """
 
     source: str
     compiled: regex.Pattern[str]
+    whole: regex.Pattern[str]
 
-    def search(self, text: str, rule: str) -> bool:
+    @classmethod
+    def compile(cls, source: str) -> RulePattern:
+        return cls(source, regex.compile(source), regex.compile(source, regex.MULTILINE))
+
+    def lines_matching(self, lines: Sequence[str], text: str, rule: str) -> Iterator[int]:
+        """Indexes of the lines the pattern matches; `text` is the lines joined by newlines."""
         try:
-            return self.compiled.search(text, timeout=PATTERN_TIMEOUT_S) is not None
+            if self.whole.search(text, timeout=PATTERN_TIMEOUT_S) is None:
+                return
         except TimeoutError:
             raise RuleTimeout(
-                f"rule {rule} ({self.source!r}) ran over {PATTERN_TIMEOUT_S} s on one line: "
+                f"rule {rule} ({self.source!r}) ran over {PATTERN_TIMEOUT_S} s on one document: "
                 "the pattern backtracks catastrophically"
             ) from None
+        for index, line in enumerate(lines):
+            if self.compiled.search(line):
+                yield index
 
 
 @dataclass(frozen=True)
@@ -101,33 +114,40 @@ class SiteRules:
     def matches_host(self, host: str) -> bool:
         return any(host == h or host.endswith("." + h) for h in self.hosts)
 
-    def fingerprint_score(self, lines: Sequence[str]) -> int:
+    def fingerprint_score(self, lines: Sequence[str], text: str) -> int:
         return sum(
             1
             for number, pattern in enumerate(self.fingerprints)
-            if any(pattern.search(x, f"site:{self.id}:fingerprints[{number}]") for x in lines)
+            if next(pattern.lines_matching(lines, text, self._rule("fingerprints", number)), None)
+            is not None
         )
 
     def text_filters(self) -> tuple[LineFilter, ...]:
         """The site's drop and cut rules as line filters, to run before the generic ones."""
         return (self._drop_lines, self._cut_tail)
 
+    def _rule(self, kind: str, number: int) -> str:
+        return f"site:{self.id}:{kind}[{number}]"
+
     def _drop_lines(self, lines: Sequence[str]) -> Iterator[Claim]:
-        for index, line in enumerate(lines):
-            for number, pattern in enumerate(self.drop):
-                rule = f"site:{self.id}:drop[{number}]"
-                if pattern.search(line, rule):
-                    yield index, rule
-                    break
+        text = "\n".join(lines)
+        for number, pattern in enumerate(self.drop):
+            rule = self._rule("drop", number)
+            for index in pattern.lines_matching(lines, text, rule):
+                yield index, rule
 
     def _cut_tail(self, lines: Sequence[str]) -> Iterator[Claim]:
-        for index, line in enumerate(lines):
-            for number, pattern in enumerate(self.cut):
-                rule = f"site:{self.id}:cut[{number}]"
-                if pattern.search(line, rule):
-                    for rest in range(index, len(lines)):
-                        yield rest, rule
-                    return
+        text = "\n".join(lines)
+        cuts = (
+            (index, number)
+            for number, pattern in enumerate(self.cut)
+            for index in pattern.lines_matching(lines, text, self._rule("cut", number))
+        )
+        first = min(cuts, default=None)
+        if first is not None:
+            start, number = first
+            for rest in range(start, len(lines)):
+                yield rest, self._rule("cut", number)
 
 
 @dataclass(frozen=True)
@@ -147,8 +167,9 @@ class RuleSet:
 
     def for_text(self, lines: Sequence[str]) -> SiteRules | None:
         best: tuple[int, SiteRules] | None = None
+        text = "\n".join(lines)
         for site in self.sites:
-            score = site.fingerprint_score(lines) if site.fingerprints else 0
+            score = site.fingerprint_score(lines, text) if site.fingerprints else 0
             if score >= site.fingerprint_min and score > 0 and (best is None or score > best[0]):
                 best = (score, site)
         return best[1] if best else None
@@ -319,7 +340,7 @@ def _regexes(
                 f"(over {_PROBE_TIMEOUT_S} s on {slow!r})",
             )
             continue
-        compiled.append(RulePattern(source, pattern))
+        compiled.append(RulePattern.compile(source))
     return compiled
 
 

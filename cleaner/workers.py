@@ -43,12 +43,22 @@ class Failed:
     reason: str
 
 
+class WorkerStartError(RuntimeError):
+    """A worker process died before it was ready (its initializer failed)."""
+
+
+# What a worker sends once its initializer has run: time limits count from then on.
+_READY = "ready"
+
+
 @dataclass
 class _Worker:
     process: BaseProcess
     conn: Connection
     queued: deque[tuple[Any, bytes]] = field(default_factory=deque)  # (key, payload), in order
     started: float = 0.0  # when the task at the head of `queued` started
+    ready: bool = False
+    broken: bool = False  # its pipe failed: it gets no more tasks until it is replaced
 
 
 class WorkerPool(Generic[T, R]):
@@ -87,7 +97,7 @@ class WorkerPool(Generic[T, R]):
         try:
             while True:
                 exhausted = self._feed(workers, source, retry, exhausted)
-                if not any(worker.queued for worker in workers):
+                if exhausted and not retry and not any(worker.queued for worker in workers):
                     return
                 yield from self._collect(workers, retry)
         finally:
@@ -128,44 +138,55 @@ class WorkerPool(Generic[T, R]):
                 else:
                     return exhausted
             small = len(pending[1]) <= _PREFETCH_MAX_BYTES
-            room = [w for w in workers if not w.queued or (small and len(w.queued) < _PREFETCH)]
+            room = [
+                w
+                for w in workers
+                if w.ready
+                and not w.broken
+                and (not w.queued or (small and len(w.queued) < _PREFETCH))
+            ]
             if not room:
                 retry.appendleft(pending)
                 return exhausted
             worker = min(room, key=lambda w: len(w.queued))
+            try:
+                worker.conn.send_bytes(pending[1])
+            except OSError:  # the worker is gone; it is replaced once its death is seen
+                worker.broken = True
+                continue
             if not worker.queued:
                 worker.started = time.monotonic()
             worker.queued.append(pending)
-            worker.conn.send_bytes(pending[1])
             pending = None
 
     def _collect(
         self, workers: list[_Worker], retry: deque[tuple[Any, bytes]]
     ) -> Iterator[tuple[Any, Any]]:
-        """Wait for results, deaths or the next deadline; handle what happened."""
+        """Wait for results, readiness, deaths or the next deadline; handle what happened."""
         busy = [w for w in workers if w.queued]
         deadline = None
-        if self._timeout_s is not None:
+        if self._timeout_s is not None and busy:
             deadline = min(w.started for w in busy) + self._timeout_s
-        waits: list[Any] = [w.conn for w in busy] + [w.process.sentinel for w in busy]
-        ready = set(
-            wait(waits, timeout=None if deadline is None else max(0.0, deadline - time.monotonic()))
-        )
+        waits: list[Any] = [w.conn for w in workers] + [w.process.sentinel for w in workers]
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        ready = set(wait(waits, timeout=left))
         for index, worker in enumerate(workers):
-            if not worker.queued:
-                continue
             if worker.conn in ready or worker.process.sentinel in ready:
                 finished, died = _receive(worker)
                 yield from finished
+                if died and not worker.ready:
+                    code = worker.process.exitcode
+                    raise WorkerStartError(f"a worker process failed to start (exit code {code})")
                 if died:
                     reason = f"worker process died (exit code {worker.process.exitcode})"
                     yield from self._replace(workers, index, retry, reason)
             elif (
-                self._timeout_s is not None and time.monotonic() - worker.started > self._timeout_s
+                self._timeout_s is not None
+                and worker.queued
+                and time.monotonic() - worker.started > self._timeout_s
             ):
-                yield from self._replace(
-                    workers, index, retry, f"timeout after {self._timeout_s:g} s"
-                )
+                reason = f"timeout after {self._timeout_s:g} s"
+                yield from self._replace(workers, index, retry, reason)
 
     def _replace(
         self, workers: list[_Worker], index: int, retry: deque[tuple[Any, bytes]], reason: str
@@ -183,14 +204,17 @@ def _receive(worker: _Worker) -> tuple[list[tuple[Any, Any]], bool]:
     """Results the worker has sent, and whether it has died."""
     finished = []
     try:
-        while worker.queued and worker.conn.poll():
-            key, result = worker.conn.recv()
-            worker.queued.popleft()
+        while worker.conn.poll():
+            message = worker.conn.recv()
             worker.started = time.monotonic()
-            finished.append((key, result))
+            if message == _READY:
+                worker.ready = True
+                continue
+            worker.queued.popleft()
+            finished.append(message)
     except (EOFError, OSError):
         return finished, True
-    return finished, not worker.process.is_alive() and bool(worker.queued)
+    return finished, not worker.process.is_alive()
 
 
 def _stop(worker: _Worker) -> None:
@@ -212,6 +236,7 @@ def _serve(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if initializer is not None:
         initializer(*initargs)
+    conn.send(_READY)
     while True:
         try:
             key, task = pickle.loads(conn.recv_bytes())

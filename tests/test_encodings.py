@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaner import CleanConfig, clean_text
 from cleaner.io import InputError, ReadLimits, decode_text, gunzip, iter_sources, read_bytes
 from tests.conftest import FIXTURES
 
@@ -60,11 +61,27 @@ def test_latin1_label_reads_as_windows_1252_like_a_browser() -> None:
     assert TYPOGRAPHIC in decode_text(page.encode("cp1252"), is_html=True)
 
 
-def test_nul_and_control_characters_never_reach_the_text() -> None:
-    dirty = FRENCH[:400] + "\x00\x07\x1b[0m\x85" + FRENCH[400:]
-    text = decode_text(dirty.encode("utf-8"), is_html=False)
-    assert not any((ord(c) < 32 and c not in "\t\n\r") or 0x7F <= ord(c) < 0xA0 for c in text)
-    assert text == FRENCH[:400] + "[0m" + FRENCH[400:]
+def test_nul_and_c0_control_characters_are_removed_on_reading() -> None:
+    dirty = FRENCH[:400] + "\x00\x07\x1b[0m\x7f" + FRENCH[400:]
+    assert decode_text(dirty.encode("utf-8"), is_html=False) == FRENCH[:400] + "[0m" + FRENCH[400:]
+    assert decode_text(dirty.encode("utf-16"), is_html=False) == FRENCH[:400] + "[0m" + FRENCH[400:]
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        "\x00\x01\x1b\x7f\x9f\ufeff\ufffe\uffff",
+        "\x0b\x0c\x85\x1c",  # line breaks to str.splitlines: a line may end there
+    ],
+)
+def test_no_control_character_reaches_the_output(noise: str) -> None:
+    dirty = FRENCH.replace(" ", " " + noise, 40)
+    doc = clean_text(dirty, config=CleanConfig(classify_text_blocks=False))
+    assert doc.status == "ok" and doc.lang == "fr"
+    assert not set(noise) & set(doc.text)
+    assert set(doc.text.split()) <= set(FRENCH.split())
+    if "\x00" in noise:
+        assert doc.text.split() == FRENCH.split()
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from cleaner.workers import Failed, WorkerPool
+from cleaner.workers import Failed, WorkerPool, WorkerStartError
 
 
 def work(task: str) -> str:
@@ -54,3 +54,13 @@ def test_workers_are_gone_when_the_caller_stops_early() -> None:
     next(run)
     run.close()
     assert set(multiprocessing.active_children()) == before
+
+
+def broken_setup() -> None:
+    raise SystemExit(4)
+
+
+def test_a_worker_that_cannot_start_stops_the_run_with_a_clear_error() -> None:
+    pool: WorkerPool[str, str] = WorkerPool(2, work, initializer=broken_setup)
+    with pytest.raises(WorkerStartError, match=r"failed to start \(exit code 4\)"):
+        list(pool.run(enumerate(["a", "b"])))
