@@ -800,15 +800,26 @@ def _claim_before_headline(lines: Sequence[str], claims: dict[int, str]) -> None
 
 
 def _claim_consecutive_repeats(lines: Sequence[str], claims: dict[int, str]) -> None:
-    index = 0
-    while index < len(lines):
-        key = normalise(lines[index])
-        end = index + 1
-        while end < len(lines) and key and normalise(lines[end]) == key:
-            end += 1
-        if end - index > 1:
-            for copy in range(index + 1, end):
-                claims.setdefault(copy, "repeated")
-            if word_count(lines[index]) <= _REPEATED_CAPTION_MAX_WORDS:
-                claims.setdefault(index, "caption-repeated")
-        index = end
+    """Lines that repeat the one before them, once the lines claimed so far are gone.
+
+    Judged on what is left, so that cleaning the output again finds nothing new: a caption
+    printed twice around a removed photo credit is a repeat here, not on a second pass.
+    """
+    while True:
+        kept = [i for i in range(len(lines)) if i not in claims]
+        found = False
+        start = 0
+        while start < len(kept):
+            key = normalise(lines[kept[start]])
+            end = start + 1
+            while end < len(kept) and key and normalise(lines[kept[end]]) == key:
+                end += 1
+            if end - start > 1:
+                found = True
+                for copy in kept[start + 1 : end]:
+                    claims.setdefault(copy, "repeated")
+                if word_count(lines[kept[start]]) <= _REPEATED_CAPTION_MAX_WORDS:
+                    claims.setdefault(kept[start], "caption-repeated")
+            start = end
+        if not found:
+            return

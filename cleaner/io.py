@@ -60,6 +60,7 @@ class Source:
     content: str | None = None
     url: str | None = None
     error: str | None = None
+    title: str | None = None  # a JSONL record's own title, when it has one
 
 
 def input_kind(path: Path) -> InputKind | Literal["jsonl"] | None:
@@ -250,7 +251,8 @@ def _record_source(
     if isinstance(html, str):
         return Source(doc_id, where, output_name, kind="html", content=html, url=url)
     if isinstance(text, str):
-        return Source(doc_id, where, output_name, kind="text", content=text, url=url)
+        title = record.get("title") if isinstance(record.get("title"), str) else None
+        return Source(doc_id, where, output_name, "text", content=text, url=url, title=title)
     return Source(
         doc_id,
         where,
@@ -496,9 +498,16 @@ def read_source(source: Source, limits: ReadLimits | None = None) -> tuple[RawDo
         content = _C0.sub("", source.content or "")
         digest = None
         if source.content is not None and not source.error:
-            digest = input_digest(f"{source.kind}\0{source.url}\0".encode() + content.encode())
+            described = f"{source.kind}\0{source.url}\0{source.title}\0"
+            digest = input_digest(described.encode() + content.encode())
         raw = RawDocument(
-            source.id, source.kind, content, source.source, source.url, error=source.error
+            source.id,
+            source.kind,
+            content,
+            source.source,
+            source.url,
+            error=source.error,
+            title=source.title,
         )
         return raw, digest
     limit = (limits or ReadLimits()).max_bytes

@@ -61,6 +61,9 @@ class RawDocument:
     url: str | None = None
     site: str | None = None
     error: str | None = None
+    # Text inputs: the title when the scrape kept it apart ("" when there is none); None
+    # when unknown, and then a headline line at the top of the text is taken as the title.
+    title: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +84,7 @@ def clean_text(
     rules: RuleSet | None = None,
     config: CleanConfig | None = None,
     doc_id: str = "text",
+    title: str | None = None,
 ) -> Document:
     """Clean text that a scrape already extracted (no DOM left).
 
@@ -91,11 +95,14 @@ def clean_text(
         rules: rule files to use (default: the shipped ones).
         config: other settings (language filter, seed).
         doc_id: the id the Document carries.
+        title: the title, when the scrape stored it apart from the text ("": it has none);
+            lines repeating it are removed. Unknown (None): a headline-like first line is
+            taken as the title.
 
     Returns:
         The Document; it never raises on bad content (status and reason say what happened).
     """
-    raw = RawDocument(id=doc_id, kind="text", content=text, url=url, site=site)
+    raw = RawDocument(id=doc_id, kind="text", content=text, url=url, site=site, title=title)
     return clean_document(raw, _config(rules, config))
 
 
@@ -138,7 +145,8 @@ def clean_document(raw: RawDocument, config: CleanConfig) -> Document:
         if raw.kind == "html":
             _clean_html_into(doc, raw.content, site, rules, config)
         else:
-            _clean_text_into(doc, raw.content, site, rules, config, title=None)
+            doc.title = raw.title or None
+            _clean_text_into(doc, raw.content, site, rules, config, title=raw.title)
     except (ExtractionError, RuleTimeout) as error:
         return _failed(doc, str(error))
     if doc.status != "ok":

@@ -303,10 +303,17 @@ def test_related_heading_keeps_subheadings() -> None:
 
 def test_title_appears_once_and_leaves_body() -> None:
     title = "Syria: Iraqi militias provide Assad support"
-    cleaned = clean_lines([title, title, PARAGRAPH, title, PARAGRAPH], take_title=True)
+    second = PARAGRAPH + " Again."
+    cleaned = clean_lines([title, title, PARAGRAPH, title, second], take_title=True)
     assert cleaned.title == title
-    assert cleaned.lines == [PARAGRAPH, PARAGRAPH]
+    assert cleaned.lines == [PARAGRAPH, second]
     assert [r.rule for r in cleaned.removed] == ["title", "title", "title"]
+
+
+def test_repeats_are_judged_once_clutter_between_them_is_gone() -> None:
+    cleaned = clean_lines([PARAGRAPH, "Subscribe to our newsletter", PARAGRAPH])
+    assert cleaned.lines == [PARAGRAPH]
+    assert [r.rule for r in cleaned.removed] == ["newsletter", "repeated"]
 
 
 def test_known_title_is_removed_from_extracted_text() -> None:
