@@ -26,8 +26,13 @@ def tree_rss_kib(pid: int) -> int:
     return total
 
 
-def run_measured(command: Sequence[str], accept: Sequence[int] = (0,)) -> tuple[float, int]:
-    """(seconds, peak KiB of the process tree), polling memory every 50 ms."""
+def run_measured(
+    command: Sequence[str], accept: Sequence[int] = (0,), stderr: list[str] | None = None
+) -> tuple[float, int]:
+    """(seconds, peak KiB of the process tree), polling memory every 50 ms.
+
+    `stderr`, when given, receives what the command wrote to its standard error.
+    """
     started = time.perf_counter()
     process = subprocess.Popen(
         list(command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -47,6 +52,8 @@ def run_measured(command: Sequence[str], accept: Sequence[int] = (0,)) -> tuple[
     elapsed = time.perf_counter() - started
     done.set()
     watcher.join()
+    if stderr is not None:
+        stderr.append(errors)
     if process.returncode not in accept:
         raise SystemExit(f"{command[:4]} failed ({process.returncode}): {errors[-2000:]}")
     return elapsed, peak
