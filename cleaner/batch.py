@@ -43,9 +43,22 @@ from cleaner.io import (
     read_body,
     read_source,
     render,
+    rewrite_body,
     write_atomic,
 )
 from cleaner.langid import load_profiles
+from cleaner.learn import (
+    BlockCounts,
+    Keys,
+    LearnConfig,
+    block_keys,
+    confirmed_blocks,
+    paragraphs_of,
+    residual_text,
+    rule_name,
+    site_key,
+    without_blocks,
+)
 from cleaner.pipeline import CleanConfig, clean_document
 from cleaner.workers import Failed, WorkerPool
 
@@ -75,6 +88,7 @@ class BatchOptions:
     limits: ReadLimits = field(default_factory=ReadLimits)
     timeout_s: float | None = 30.0
     force: bool = False
+    learn: LearnConfig = field(default_factory=LearnConfig)
 
 
 @dataclass
@@ -89,6 +103,7 @@ class BatchReport:
     sites: Counter[str] = field(default_factory=Counter)
     removed: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0
+    learned_documents: int = 0  # documents that lost learned boilerplate
     chars_in: int = 0
     chars_out: int = 0
     manifest: Path | None = None
@@ -119,6 +134,7 @@ class _Reuse:
     input_hash: str
     output: str | None
     body_start: int
+    site: str = ""  # the document's learning site key
 
 
 @dataclass(frozen=True)
@@ -132,6 +148,35 @@ class _Outcome:
     row: dict[str, Any] | None  # None: the previous run's row stands
     fingerprint: Fingerprint | None = None
     body_start: int = 0
+    blocks: Keys | None = None  # (site, paragraph) keys, for learning
+    site: str = ""
+
+
+@dataclass(frozen=True)
+class _Residual:
+    """Learning: fingerprint a document without its repeated blocks."""
+
+    output: str
+    body_start: int
+    site: str
+    repeated: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _Rewrite:
+    """Learning: take a document's learned boilerplate out of its output."""
+
+    output: str
+    body_start: int
+    site: str
+    learned: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _Rewritten:
+    removed: tuple[str, ...]
+    chars_out: int
+    fingerprint: Fingerprint | None  # None: nothing left, the output is gone
 
 
 @dataclass(frozen=True)
@@ -179,6 +224,8 @@ def _clean_into(
     offsets = array("q")  # document number -> its row's offset in the journal
     outputs: list[tuple[str, int]] = []  # near-copy key -> (output, where its body starts)
     key_document: list[int] = []  # near-copy key -> document number
+    blocks = BlockCounts()
+    sites: dict[int, str] = {}  # near-copy key -> learning site key
 
     def task_for(source: Source) -> tuple[_Task, int | None]:
         offset = None if options.force else journal.find(source)
@@ -199,10 +246,29 @@ def _clean_into(
         offsets[number] = offset
         if outcome.fingerprint is not None:
             outputs.append((row["output"], outcome.body_start))
-            index.add(row["id"], outcome.fingerprint)
+            key = index.add(row["id"], outcome.fingerprint)
             key_document.append(number)
+            if outcome.blocks is not None:
+                blocks.add(key, outcome.blocks)
+                sites[key] = outcome.site
         if on_document:
             on_document(row)
+
+    if options.learn.enabled:
+        learned = _learn(blocks, sites, outputs, settings)
+        for key, rewritten in learned.items():
+            number = key_document[key]
+            row = journal.row_at(offsets[number])
+            row["removed"].extend(
+                {"rule": rule_name(sites[key]), "text": text} for text in rewritten.removed
+            )
+            row["chars_out"] = rewritten.chars_out
+            if rewritten.fingerprint is None:
+                row["output"], row["status"] = None, "dropped"
+                row["reason"] = "no article text left after cleaning"
+            offsets[number] = journal.append(row)
+            index.replace(key, rewritten.fingerprint or fingerprint("", options.dedup))
+        report.learned_documents = len(learned)
 
     def load_text(key: int) -> str:
         relative, start = outputs[key]
@@ -217,6 +283,80 @@ def _clean_into(
     return report
 
 
+def _learn(
+    blocks: BlockCounts,
+    sites: dict[int, str],
+    outputs: list[tuple[str, int]],
+    settings: _WorkerSettings,
+) -> dict[int, _Rewritten]:
+    """Find each site's boilerplate in the batch and take it out of the outputs.
+
+    Returns what was taken out of which document (by near-copy key).
+    """
+    options = settings.options
+    repeated = blocks.repeated(options.learn.min_documents)
+    if not repeated:
+        return {}
+    keys = sorted(repeated)
+    residual_tasks = (
+        (key, _Residual(*outputs[key], sites[key], tuple(repeated[key].tolist()))) for key in keys
+    )
+    residuals: dict[int, tuple[Fingerprint, int]] = {}
+    for key, result in _map(residual_tasks, settings):
+        if isinstance(result, tuple):
+            residuals[key] = result
+    copies = NearDuplicateIndex(options.dedup)
+    members = [key for key in keys if key in residuals]
+    for key in members:
+        copies.add(str(key), residuals[key][0])
+
+    def residual_of(position: int) -> str:
+        key = members[position]
+        relative, start = outputs[key]
+        text = read_body(settings.out / relative, options.output_format, start)
+        return residual_text(sites[key], text, repeated[key].tolist())[0]
+
+    group_of = {
+        members[position]: members[canonical]
+        for position, canonical, _ in copies.duplicate_keys(residual_of)
+    }
+    # Documents with almost nothing of their own are copies of one another: one group.
+    group_of.update(
+        {key: -1 for key in members if residuals[key][1] < options.learn.min_residual_words}
+    )
+    confirmed = confirmed_blocks(
+        {key: repeated[key] for key in members}, group_of, options.learn.min_documents
+    )
+    rewrite_tasks = (
+        (key, _Rewrite(*outputs[key], sites[key], tuple(found)))
+        for key in members
+        if (found := [k for k in repeated[key].tolist() if k in confirmed])
+    )
+    return {
+        key: result
+        for key, result in _map(rewrite_tasks, settings)
+        if isinstance(result, _Rewritten)
+    }
+
+
+def _map(tasks: Iterator[tuple[int, Any]], settings: _WorkerSettings) -> Iterator[tuple[int, Any]]:
+    """(key, result) for learning tasks, in the workers when the batch has them."""
+    options = settings.options
+    if options.jobs <= 1 and not options.timeout_s:
+        for key, task in tasks:
+            yield key, _learning_step(task, settings)
+        return
+    pool: WorkerPool[Any, Any] = WorkerPool(
+        options.jobs,
+        _learning_step_in_worker,
+        initializer=_init_worker,
+        initargs=(settings,),
+        context=worker_context(),
+        timeout_s=options.timeout_s,
+    )
+    yield from pool.run(tasks)
+
+
 def _reuse(row: dict[str, Any], settings_hash: str, fmt: OutputFormat) -> _Reuse | None:
     """What of a previous row can stand, if its input turns out unchanged."""
     if row.get("settings_hash") != settings_hash or not row.get("input_hash"):
@@ -229,7 +369,7 @@ def _reuse(row: dict[str, Any], settings_hash: str, fmt: OutputFormat) -> _Reuse
         return None
     header = markdown_header(row["title"], row["date"], row["url"])
     start = {"txt": 0, "md": len(header.encode("utf-8")), "json": -1}[fmt]
-    return _Reuse(row["input_hash"], row["output"], start)
+    return _Reuse(row["input_hash"], row["output"], start, site_key(row["site"], row["url"]))
 
 
 def settings_digest(options: BatchOptions) -> str:
@@ -264,6 +404,7 @@ def settings_digest(options: BatchOptions) -> str:
     )
     described["format"] = options.output_format
     described["limits"] = options.limits.max_bytes
+    described["learn"] = repr(options.learn)
     described["version"] = _version()
     encoded = json.dumps(described, sort_keys=True, default=repr).encode("utf-8")
     return hashlib.blake2b(encoded, digest_size=8).hexdigest()
@@ -449,6 +590,34 @@ def _process_in_worker(task: _Task) -> _Outcome:
     return _process(task, _worker_settings)
 
 
+def _learning_step_in_worker(task: _Residual | _Rewrite) -> Any:
+    assert _worker_settings is not None, "worker used before its initializer ran"
+    return _learning_step(task, _worker_settings)
+
+
+def _learning_step(task: _Residual | _Rewrite, settings: _WorkerSettings) -> Any:
+    """A residual fingerprint and its word count, or a rewritten output (None: unchanged).
+
+    Outputs that cannot be read back are left as they are (the result is then None)."""
+    options = settings.options
+    path = settings.out / task.output
+    try:
+        text = read_body(path, options.output_format, task.body_start)
+    except (OSError, ValueError, KeyError):
+        return None
+    if isinstance(task, _Residual):
+        residual, words = residual_text(task.site, text, task.repeated)
+        return fingerprint(residual, options.dedup), words
+    kept, removed = without_blocks(task.site, text, task.learned)
+    if not removed:
+        return None
+    if not kept:
+        path.unlink(missing_ok=True)
+        return _Rewritten(tuple(removed), 0, None)
+    rewrite_body(path, options.output_format, task.body_start, kept)
+    return _Rewritten(tuple(removed), len(kept), fingerprint(kept, options.dedup))
+
+
 def _process(task: _Task, settings: _WorkerSettings) -> _Outcome:
     """Read, clean and write one document; any failure becomes its manifest row."""
     options, source = settings.options, task.source
@@ -466,7 +635,9 @@ def _process(task: _Task, settings: _WorkerSettings) -> _Outcome:
         write_atomic(settings.out / relative, render(doc, options.output_format))
         doc.output = relative
         start = body_start(doc, options.output_format)
-        return _Outcome(doc.manifest_row(), fingerprint(doc.text, options.dedup), start)
+        site, blocks = _blocks(doc.text, site_key(doc.site, doc.url), options)
+        print_ = fingerprint(doc.text, options.dedup)
+        return _Outcome(doc.manifest_row(), print_, start, blocks, site)
     except Exception as error:  # one bad document must never stop the batch
         doc = Document(id=source.id, source=source.source, kind=source.kind, url=source.url)
         doc.status, doc.reason = "error", f"internal error: {type(error).__name__}: {error}"
@@ -483,4 +654,12 @@ def _finished(reuse: _Reuse, settings: _WorkerSettings) -> _Outcome | None:
         )
     except (OSError, ValueError, KeyError):
         return None  # output gone or damaged: clean the document again
-    return _Outcome(None, fingerprint(text, settings.options.dedup), reuse.body_start)
+    site, blocks = _blocks(text, reuse.site, settings.options)
+    print_ = fingerprint(text, settings.options.dedup)
+    return _Outcome(None, print_, reuse.body_start, blocks, site)
+
+
+def _blocks(text: str, site: str, options: BatchOptions) -> tuple[str, Keys | None]:
+    if not options.learn.enabled:
+        return site, None
+    return site, block_keys(site, paragraphs_of(text))

@@ -20,6 +20,8 @@ from cleaner.batch import BatchError, BatchOptions, BatchReport, clean_batch
 from cleaner.dedup import DedupConfig
 from cleaner.dedup_files import dedup_files
 from cleaner.io import ReadLimits, atomic_output, count_documents
+from cleaner.learn import LearnConfig
+from cleaner.learned_rules import learn_rule_files
 from cleaner.pipeline import CleanConfig
 from cleaner.rule_tests import run_rule_tests
 from cleaner.rules import RuleError, default_rules_dir, load_rules
@@ -72,6 +74,12 @@ def clean(
     force: Annotated[
         bool, typer.Option("--force", help="Redo documents a previous run into --out finished.")
     ] = False,
+    learn: Annotated[
+        bool, typer.Option(help="Learn each site's boilerplate from the batch and remove it.")
+    ] = True,
+    learn_min_docs: Annotated[
+        int, typer.Option(help="Different articles a block must repeat in to be boilerplate.")
+    ] = LearnConfig().min_documents,
 ) -> None:
     """Clean scraped pages (.html/.htm/.txt, optionally .gz, and .jsonl) into articles.
 
@@ -87,6 +95,8 @@ def clean(
         raise _fail(console, "--similarity must be in (0, 1]")
     if timeout < 0 or max_input_mb <= 0:
         raise _fail(console, "--timeout must be >= 0 and --max-input-mb > 0")
+    if learn_min_docs < 2:
+        raise _fail(console, "--learn-min-docs must be at least 2")
     try:
         rules = load_rules(rules_dir)
     except RuleError as error:
@@ -101,6 +111,7 @@ def clean(
         limits=ReadLimits(max_bytes=int(max_input_mb * 2**20)),
         timeout_s=timeout or None,
         force=force,
+        learn=LearnConfig(enabled=learn, min_documents=learn_min_docs),
     )
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -147,6 +158,8 @@ def _print_summary(report: BatchReport, seconds: float) -> None:
         table.add_row("  done before", f"{report.reused} (unchanged since the last run)")
     for reason, count in sorted(report.reasons.items()):
         table.add_row(f"  {reason}", str(count))
+    if report.learned_documents:
+        table.add_row("learned boilerplate", f"removed from {report.learned_documents} documents")
     table.add_row("near copies", str(report.duplicates))
     if report.languages:
         langs = ", ".join(f"{lang} {n}" for lang, n in report.languages.most_common())
@@ -236,6 +249,45 @@ def rules_check(
         highlight=False,
     )
     raise typer.Exit(EXIT_USAGE if failed else EXIT_OK)
+
+
+@rules_app.command("learn")
+def rules_learn(
+    inputs: Annotated[list[Path], typer.Argument(help="Files or folders, as for `clean`.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the rule files.")],
+    min_docs: Annotated[
+        int, typer.Option(help="Different articles a block must repeat in to be learned.")
+    ] = LearnConfig().min_documents,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 0,
+    rules_dir: Annotated[
+        Path | None, typer.Option("--rules", help="Rule folder (default: the shipped rules).")
+    ] = None,
+) -> None:
+    """Learn each site's boilerplate from a batch and write it as rule files to review.
+
+    Example: cleaner rules learn scrape/ --out rules/learned/
+    """
+    console = Console(stderr=True)
+    missing = [str(path) for path in inputs if not path.exists()]
+    if missing:
+        raise _fail(console, f"no such input: {', '.join(missing)}")
+    if min_docs < 2:
+        raise _fail(console, "--min-docs must be at least 2")
+    try:
+        rules = load_rules(rules_dir)
+    except RuleError as error:
+        raise _fail(console, f"invalid rules:\n{error}") from None
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+    options = BatchOptions(
+        clean=CleanConfig(rules=rules),
+        jobs=jobs if jobs > 0 else (os.cpu_count() or 1),
+        learn=LearnConfig(min_documents=min_docs),
+    )
+    written = learn_rule_files(inputs, out, options)
+    for path in written:
+        Console().print(str(path), highlight=False, soft_wrap=True)
+    Console().print(f"{len(written)} rule files written; review them, then move them into rules/")
 
 
 def main() -> Any:

@@ -295,6 +295,12 @@ class NearDuplicateIndex:
         self.signatures.append(print_.signature)
         return len(self.ids) - 1
 
+    def replace(self, key: int, print_: Fingerprint) -> None:
+        """A document's new fingerprint, after its text changed (learned boilerplate gone)."""
+        self.sizes[key] = print_.shingles
+        self.digests[key] = print_.digest
+        self.signatures[key] = print_.signature
+
     def candidate_pairs(self) -> npt.NDArray[np.int64]:
         """Pairs (i < j) that share at least one LSH band, sorted, as an (n, 2) array.
 
