@@ -54,10 +54,9 @@ from cleaner.learn import (
     block_keys,
     confirmed_blocks,
     paragraphs_of,
-    residual_text,
     rule_name,
     site_key,
-    without_blocks,
+    split_by_keys,
 )
 from cleaner.pipeline import CleanConfig, clean_document
 from cleaner.workers import Failed, WorkerPool
@@ -146,37 +145,42 @@ class _Task:
 @dataclass(frozen=True)
 class _Outcome:
     row: dict[str, Any] | None  # None: the previous run's row stands
-    fingerprint: Fingerprint | None = None
+    fingerprint: Fingerprint | None = None  # only when learning is off (else computed after)
     body_start: int = 0
-    blocks: Keys | None = None  # (site, paragraph) keys, for learning
+    blocks: Keys | None = None  # (site, paragraph) keys in text order, for learning
     site: str = ""
+    written: bool = False  # an output was written (status ok)
 
 
 @dataclass(frozen=True)
 class _Residual:
-    """Learning: fingerprint a document without its repeated blocks."""
+    """Learning: fingerprint a document's text without its repeated blocks."""
 
     output: str
     body_start: int
     site: str
+    keys: tuple[int, ...]
     repeated: tuple[int, ...]
 
 
 @dataclass(frozen=True)
 class _Rewrite:
-    """Learning: take a document's learned boilerplate out of its output."""
+    """Learning: take learned boilerplate out of an output (and fingerprint what is left
+    when it differs from the residual: some of its repeated blocks were not boilerplate)."""
 
     output: str
     body_start: int
     site: str
+    keys: tuple[int, ...]
     learned: tuple[int, ...]
+    fingerprint: bool
 
 
 @dataclass(frozen=True)
 class _Rewritten:
     removed: tuple[str, ...]
     chars_out: int
-    fingerprint: Fingerprint | None  # None: nothing left, the output is gone
+    fingerprint: Fingerprint | None
 
 
 @dataclass(frozen=True)
@@ -223,9 +227,10 @@ def _clean_into(
     index = NearDuplicateIndex(options.dedup)
     offsets = array("q")  # document number -> its row's offset in the journal
     outputs: list[tuple[str, int]] = []  # near-copy key -> (output, where its body starts)
+    ids: list[str] = []  # near-copy key -> document id
     key_document: list[int] = []  # near-copy key -> document number
     blocks = BlockCounts()
-    sites: dict[int, str] = {}  # near-copy key -> learning site key
+    sites: list[str] = []  # near-copy key -> learning site key
 
     def task_for(source: Source) -> tuple[_Task, int | None]:
         offset = None if options.force else journal.find(source)
@@ -244,99 +249,130 @@ def _clean_into(
             offset = journal.append(row)
         offsets.extend([-1] * (number + 1 - len(offsets)))
         offsets[number] = offset
-        if outcome.fingerprint is not None:
+        if outcome.written:
             outputs.append((row["output"], outcome.body_start))
-            key = index.add(row["id"], outcome.fingerprint)
+            ids.append(row["id"])
             key_document.append(number)
+            sites.append(outcome.site)
+            if outcome.fingerprint is not None:
+                index.add(row["id"], outcome.fingerprint)
             if outcome.blocks is not None:
-                blocks.add(key, outcome.blocks)
-                sites[key] = outcome.site
+                blocks.add(outcome.blocks)
         if on_document:
             on_document(row)
 
-    if options.learn.enabled:
-        learned = _learn(blocks, sites, outputs, settings)
-        for key, rewritten in learned.items():
-            number = key_document[key]
-            row = journal.row_at(offsets[number])
-            row["removed"].extend(
-                {"rule": rule_name(sites[key]), "text": text} for text in rewritten.removed
-            )
-            row["chars_out"] = rewritten.chars_out
-            if rewritten.fingerprint is None:
-                row["output"], row["status"] = None, "dropped"
-                row["reason"] = "no article text left after cleaning"
-            offsets[number] = journal.append(row)
-            index.replace(key, rewritten.fingerprint or fingerprint("", options.dedup))
-        report.learned_documents = len(learned)
-
-    def load_text(key: int) -> str:
+    def output_text(key: int) -> str:
         relative, start = outputs[key]
         return read_body(out / relative, options.output_format, start)
 
-    duplicates = {
-        key_document[key]: (index.ids[canonical], similarity)
-        for key, canonical, similarity in index.duplicate_keys(load_text)
-    }
+    if options.learn.enabled:
+        learning = _Learning(settings, outputs, sites, blocks, output_text)
+        found, rewritten = learning.run(index, ids)
+        for key, result in rewritten.items():
+            number = key_document[key]
+            row = journal.row_at(offsets[number])
+            rule = rule_name(sites[key])
+            row["removed"].extend({"rule": rule, "text": text} for text in result.removed)
+            row["chars_out"] = result.chars_out
+            if not result.chars_out:
+                row["output"], row["status"] = None, "dropped"
+                row["reason"] = "no article text left after cleaning"
+            offsets[number] = journal.append(row)
+        report.learned_documents = sum(1 for r in rewritten.values() if r.removed)
+    else:
+        found = index.duplicate_keys(output_text)
+    duplicates = {key_document[key]: (ids[canonical], sim) for key, canonical, sim in found}
     report.duplicates = len(duplicates)
     report.manifest = _write_manifest(journal, offsets, out, duplicates, options, report)
     return report
 
 
-def _learn(
-    blocks: BlockCounts,
-    sites: dict[int, str],
-    outputs: list[tuple[str, int]],
-    settings: _WorkerSettings,
-) -> dict[int, _Rewritten]:
-    """Find each site's boilerplate in the batch and take it out of the outputs.
+class _Learning:
+    """The learning stage of a batch, between cleaning and near copies (see cleaner.learn).
 
-    Returns what was taken out of which document (by near-copy key).
+    1. Every output is fingerprinted without its repeated blocks (those found in enough
+       documents of its site): near copies are then judged on what the documents say of their
+       own, and the same fingerprints serve the batch's near-copy stage.
+    2. A repeated block is boilerplate when it is found around enough different articles:
+       documents that are near copies of each other, or that have almost nothing of their
+       own, count once.
+    3. Outputs lose their boilerplate; documents whose repeated blocks were not all
+       boilerplate are fingerprinted again on what they keep, and near copies found again.
     """
-    options = settings.options
-    repeated = blocks.repeated(options.learn.min_documents)
-    if not repeated:
-        return {}
-    keys = sorted(repeated)
-    residual_tasks = (
-        (key, _Residual(*outputs[key], sites[key], tuple(repeated[key].tolist()))) for key in keys
-    )
-    residuals: dict[int, tuple[Fingerprint, int]] = {}
-    for key, result in _map(residual_tasks, settings):
-        if isinstance(result, tuple):
-            residuals[key] = result
-    copies = NearDuplicateIndex(options.dedup)
-    members = [key for key in keys if key in residuals]
-    for key in members:
-        copies.add(str(key), residuals[key][0])
 
-    def residual_of(position: int) -> str:
-        key = members[position]
-        relative, start = outputs[key]
-        text = read_body(settings.out / relative, options.output_format, start)
-        return residual_text(sites[key], text, repeated[key].tolist())[0]
+    def __init__(
+        self,
+        settings: _WorkerSettings,
+        outputs: list[tuple[str, int]],
+        sites: list[str],
+        blocks: BlockCounts,
+        output_text: Callable[[int], str],
+    ) -> None:
+        self.settings, self.outputs, self.sites, self.blocks = settings, outputs, sites, blocks
+        self.output_text = output_text
+        self.config = settings.options.learn
+        self.repeated = blocks.repeated(self.config.min_documents)
 
-    group_of = {
-        members[position]: members[canonical]
-        for position, canonical, _ in copies.duplicate_keys(residual_of)
-    }
-    # Documents with almost nothing of their own are copies of one another: one group.
-    group_of.update(
-        {key: -1 for key in members if residuals[key][1] < options.learn.min_residual_words}
-    )
-    confirmed = confirmed_blocks(
-        {key: repeated[key] for key in members}, group_of, options.learn.min_documents
-    )
-    rewrite_tasks = (
-        (key, _Rewrite(*outputs[key], sites[key], tuple(found)))
-        for key in members
-        if (found := [k for k in repeated[key].tolist() if k in confirmed])
-    )
-    return {
-        key: result
-        for key, result in _map(rewrite_tasks, settings)
-        if isinstance(result, _Rewritten)
-    }
+    def run(
+        self, index: NearDuplicateIndex, ids: list[str]
+    ) -> tuple[list[tuple[int, int, float]], dict[int, _Rewritten]]:
+        """(near copies as (key, canonical, similarity), rewritten outputs by key)."""
+        empty = fingerprint("", self.settings.options.dedup)
+        prints = dict.fromkeys(range(len(self.outputs)), empty)
+        for key, result in _map(self._residual_tasks(), self.settings):
+            if isinstance(result, Fingerprint):
+                prints[key] = result
+        for key in range(len(self.outputs)):
+            index.add(ids[key], prints[key])
+        found = index.duplicate_keys(self._residual_text)
+        if not self.repeated:
+            return found, {}
+        group_of = {key: canonical for key, canonical, _ in found}
+        # Documents with almost nothing of their own are copies of one another: one group.
+        small = self.config.min_residual_words - self.settings.options.dedup.shingle_size + 1
+        group_of.update({key: -1 for key in self.repeated if prints[key].shingles < small})
+        confirmed = confirmed_blocks(self.repeated, group_of, self.config.min_documents)
+        rewritten = {
+            key: result
+            for key, result in _map(self._rewrite_tasks(confirmed), self.settings)
+            if isinstance(result, _Rewritten)
+        }
+        changed = {k: r.fingerprint for k, r in rewritten.items() if r.fingerprint is not None}
+        for key, print_ in changed.items():
+            index.replace(key, print_)
+        if changed:
+            found = index.duplicate_keys(self.output_text)
+        return found, rewritten
+
+    def _residual_tasks(self) -> Iterator[tuple[int, _Residual]]:
+        for key, (output, start) in enumerate(self.outputs):
+            repeated = self.repeated.get(key)
+            task = _Residual(
+                output,
+                start,
+                self.sites[key],
+                tuple(self.blocks.ordered(key).tolist()),
+                () if repeated is None else tuple(repeated.tolist()),
+            )
+            yield key, task
+
+    def _rewrite_tasks(self, confirmed: set[int]) -> Iterator[tuple[int, _Rewrite]]:
+        for key, repeated in self.repeated.items():
+            held = repeated.tolist()
+            learned = tuple(k for k in held if k in confirmed)
+            output, start = self.outputs[key]
+            keys = tuple(self.blocks.ordered(key).tolist())
+            changed = len(learned) < len(held)
+            yield key, _Rewrite(output, start, self.sites[key], keys, learned, changed)
+
+    def _residual_text(self, key: int) -> str:
+        repeated = self.repeated.get(key)
+        text = self.output_text(key)
+        if repeated is None:
+            return text
+        keys = self.blocks.ordered(key).tolist()
+        kept, _ = split_by_keys(self.sites[key], text, keys, repeated.tolist())
+        return "\n\n".join(kept)
 
 
 def _map(tasks: Iterator[tuple[int, Any]], settings: _WorkerSettings) -> Iterator[tuple[int, Any]]:
@@ -596,9 +632,7 @@ def _learning_step_in_worker(task: _Residual | _Rewrite) -> Any:
 
 
 def _learning_step(task: _Residual | _Rewrite, settings: _WorkerSettings) -> Any:
-    """A residual fingerprint and its word count, or a rewritten output (None: unchanged).
-
-    Outputs that cannot be read back are left as they are (the result is then None)."""
+    """A residual fingerprint, or a rewritten output (None: unchanged, or unreadable)."""
     options = settings.options
     path = settings.out / task.output
     try:
@@ -606,16 +640,18 @@ def _learning_step(task: _Residual | _Rewrite, settings: _WorkerSettings) -> Any
     except (OSError, ValueError, KeyError):
         return None
     if isinstance(task, _Residual):
-        residual, words = residual_text(task.site, text, task.repeated)
-        return fingerprint(residual, options.dedup), words
-    kept, removed = without_blocks(task.site, text, task.learned)
+        kept, _ = split_by_keys(task.site, text, task.keys, task.repeated)
+        return fingerprint("\n\n".join(kept), options.dedup)
+    kept, removed = split_by_keys(task.site, text, task.keys, task.learned)
+    body = "\n\n".join(kept)
+    print_ = fingerprint(body, options.dedup) if task.fingerprint else None
     if not removed:
-        return None
+        return _Rewritten((), len(body), print_) if print_ else None
     if not kept:
         path.unlink(missing_ok=True)
-        return _Rewritten(tuple(removed), 0, None)
-    rewrite_body(path, options.output_format, task.body_start, kept)
-    return _Rewritten(tuple(removed), len(kept), fingerprint(kept, options.dedup))
+    else:
+        rewrite_body(path, options.output_format, task.body_start, body)
+    return _Rewritten(tuple(removed), len(body), print_)
 
 
 def _process(task: _Task, settings: _WorkerSettings) -> _Outcome:
@@ -635,9 +671,7 @@ def _process(task: _Task, settings: _WorkerSettings) -> _Outcome:
         write_atomic(settings.out / relative, render(doc, options.output_format))
         doc.output = relative
         start = body_start(doc, options.output_format)
-        site, blocks = _blocks(doc.text, site_key(doc.site, doc.url), options)
-        print_ = fingerprint(doc.text, options.dedup)
-        return _Outcome(doc.manifest_row(), print_, start, blocks, site)
+        return _written(doc.manifest_row(), doc.text, start, site_key(doc.site, doc.url), options)
     except Exception as error:  # one bad document must never stop the batch
         doc = Document(id=source.id, source=source.source, kind=source.kind, url=source.url)
         doc.status, doc.reason = "error", f"internal error: {type(error).__name__}: {error}"
@@ -654,12 +688,15 @@ def _finished(reuse: _Reuse, settings: _WorkerSettings) -> _Outcome | None:
         )
     except (OSError, ValueError, KeyError):
         return None  # output gone or damaged: clean the document again
-    site, blocks = _blocks(text, reuse.site, settings.options)
-    print_ = fingerprint(text, settings.options.dedup)
-    return _Outcome(None, print_, reuse.body_start, blocks, site)
+    return _written(None, text, reuse.body_start, reuse.site, settings.options)
 
 
-def _blocks(text: str, site: str, options: BatchOptions) -> tuple[str, Keys | None]:
-    if not options.learn.enabled:
-        return site, None
-    return site, block_keys(site, paragraphs_of(text))
+def _written(
+    row: dict[str, Any] | None, text: str, start: int, site: str, options: BatchOptions
+) -> _Outcome:
+    """A written document's outcome: its block keys when the batch learns (it is
+    fingerprinted after learning), else its fingerprint now."""
+    if options.learn.enabled:
+        keys = block_keys(site, paragraphs_of(text))
+        return _Outcome(row, None, start, keys, site, written=True)
+    return _Outcome(row, fingerprint(text, options.dedup), start, site=site, written=True)

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.filters import word_count
 from cleaner.rules import host_of
 
 Keys = npt.NDArray[np.uint64]
@@ -81,33 +80,36 @@ def block_keys(site: str, paragraphs: Iterable[str]) -> Keys:
 
 @dataclass
 class BlockCounts:
-    """Which documents hold which (site, block) keys, for the whole batch.
+    """Each document's (site, block) keys in text order, counted over the batch.
 
-    Eight bytes a block and a document number a block: like near-copy signatures, this
-    grows with the batch, not with the length of its texts.
+    Eight bytes a block: like near-copy signatures, this grows with the batch, not with
+    the length of its texts. Documents are numbered 0, 1, 2… in the order they are added.
     """
 
     _keys: list[Keys] = field(default_factory=list)
-    _docs: list[npt.NDArray[np.int64]] = field(default_factory=list)
 
-    def add(self, doc: int, keys: Keys) -> None:
-        unique = np.unique(keys)
-        self._keys.append(unique)
-        self._docs.append(np.full(len(unique), doc, dtype=np.int64))
+    def add(self, keys: Keys) -> int:
+        self._keys.append(keys)
+        return len(self._keys) - 1
+
+    def ordered(self, doc: int) -> Keys:
+        return self._keys[doc]
 
     def repeated(self, min_documents: int) -> dict[int, Keys]:
         """For every document holding a key found in `min_documents` or more documents,
-        those keys."""
-        if not self._keys:
+        those keys (each once)."""
+        uniques = [np.unique(keys) for keys in self._keys]
+        if not uniques:
             return {}
-        keys, docs = np.concatenate(self._keys), np.concatenate(self._docs)
+        keys = np.concatenate(uniques)
+        docs = np.repeat(np.arange(len(uniques), dtype=np.int64), [len(u) for u in uniques])
+        if not len(keys):
+            return {}
         _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
         frequent = counts[inverse] >= min_documents
         keys, docs = keys[frequent], docs[frequent]
         if not len(docs):
             return {}
-        order = np.argsort(docs, kind="stable")
-        keys, docs = keys[order], docs[order]
         starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]]).tolist()
         ends = [*starts[1:], len(docs)]
         return {int(docs[s]): keys[s:e] for s, e in zip(starts, ends, strict=True)}
@@ -131,25 +133,23 @@ def confirmed_blocks(
     return {key for key, held in groups.items() if len(held) >= min_documents}
 
 
-def residual_text(site: str, text: str, repeated: Iterable[int]) -> tuple[str, int]:
-    """The text without the paragraphs whose keys are in `repeated`, and its word count."""
-    drop = set(repeated)
-    paragraphs = paragraphs_of(text)
-    keys = block_keys(site, paragraphs).tolist()
-    kept = [p for p, key in zip(paragraphs, keys, strict=True) if key not in drop]
-    return "\n\n".join(kept), sum(word_count(p) for p in kept)
+def split_by_keys(
+    site: str, text: str, keys: Sequence[int], drop: Iterable[int]
+) -> tuple[list[str], list[str]]:
+    """The text's paragraphs kept and dropped: those whose key is in `drop` go.
 
-
-def without_blocks(site: str, text: str, learned: Iterable[int]) -> tuple[str, list[str]]:
-    """The text without its learned boilerplate paragraphs, and those paragraphs."""
-    drop = set(learned)
+    `keys` are the paragraphs' keys as computed when the text was written; they are
+    computed again if the text no longer has that many paragraphs.
+    """
     paragraphs = paragraphs_of(text)
-    keys = block_keys(site, paragraphs).tolist()
+    if len(keys) != len(paragraphs):
+        keys = block_keys(site, paragraphs).tolist()
+    dropped = set(drop)
     kept: list[str] = []
     removed: list[str] = []
     for paragraph, key in zip(paragraphs, keys, strict=True):
-        (removed if key in drop else kept).append(paragraph)
-    return "\n\n".join(kept), removed
+        (removed if key in dropped else kept).append(paragraph)
+    return kept, removed
 
 
 def learned_pattern(text: str) -> str:

@@ -183,10 +183,9 @@ def test_counting_is_independent_of_input_order() -> None:
     results = []
     for order in ([0, 1, 2, 3, 4], [4, 2, 0, 3, 1]):
         counts = BlockCounts()
-        for doc in order:
-            counts.add(doc, docs[doc])
+        position = {counts.add(docs[doc]): doc for doc in order}
         repeated = counts.repeated(3)
-        results.append({doc: sorted(keys.tolist()) for doc, keys in repeated.items()})
+        results.append({position[d]: sorted(keys.tolist()) for d, keys in repeated.items()})
     assert results[0] == results[1]
     assert sorted(results[0]) == [0, 1, 2, 3, 4]
     shared = int(block_keys("s", ["Shared  LINE"])[0])
