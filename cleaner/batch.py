@@ -22,7 +22,7 @@ import sys
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
@@ -56,7 +56,6 @@ from cleaner.learn import (
     paragraphs_of,
     rule_name,
     site_key,
-    split_by_keys,
 )
 from cleaner.pipeline import CleanConfig, clean_document
 from cleaner.workers import Failed, WorkerPool
@@ -154,7 +153,9 @@ class _Outcome:
 
 @dataclass(frozen=True)
 class _Residual:
-    """Learning: fingerprint a document's text without its repeated blocks."""
+    """Learning: take a document's repeated blocks out of its output, and fingerprint what
+    is left. Done before knowing which repeated blocks are boilerplate (nearly all are):
+    the few that turn out not to be are put back by a `_Restore`."""
 
     output: str
     body_start: int
@@ -164,23 +165,28 @@ class _Residual:
 
 
 @dataclass(frozen=True)
-class _Rewrite:
-    """Learning: take learned boilerplate out of an output (and fingerprint what is left
-    when it differs from the residual: some of its repeated blocks were not boilerplate)."""
+class _Taken:
+    """What a `_Residual` took out: (position, key, text) of each paragraph."""
 
-    output: str
-    body_start: int
-    site: str
-    keys: tuple[int, ...]
-    learned: tuple[int, ...]
-    fingerprint: bool
+    fingerprint: Fingerprint
+    taken: tuple[tuple[int, int, str], ...]
+    chars_out: int
 
 
 @dataclass(frozen=True)
-class _Rewritten:
-    removed: tuple[str, ...]
+class _Restore:
+    """Learning: put back paragraphs that were repeated but not boilerplate."""
+
+    output: str
+    body_start: int
+    taken: tuple[tuple[int, int, str], ...]  # all that the residual took out
+    restore: tuple[int, ...]  # the positions to put back
+
+
+@dataclass(frozen=True)
+class _Restored:
+    fingerprint: Fingerprint
     chars_out: int
-    fingerprint: Fingerprint | None
 
 
 @dataclass(frozen=True)
@@ -267,18 +273,19 @@ def _clean_into(
 
     if options.learn.enabled:
         learning = _Learning(settings, outputs, sites, blocks, output_text)
-        found, rewritten = learning.run(index, ids)
-        for key, result in rewritten.items():
+        found, learned = learning.run(index, ids)
+        for key, (texts, chars_out) in learned.items():
             number = key_document[key]
             row = journal.row_at(offsets[number])
             rule = rule_name(sites[key])
-            row["removed"].extend({"rule": rule, "text": text} for text in result.removed)
-            row["chars_out"] = result.chars_out
-            if not result.chars_out:
+            row["removed"].extend({"rule": rule, "text": text} for text in texts)
+            row["chars_out"] = chars_out
+            if not chars_out:
+                (out / row["output"]).unlink(missing_ok=True)
                 row["output"], row["status"] = None, "dropped"
                 row["reason"] = "no article text left after cleaning"
             offsets[number] = journal.append(row)
-        report.learned_documents = sum(1 for r in rewritten.values() if r.removed)
+        report.learned_documents = len(learned)
     else:
         found = index.duplicate_keys(output_text)
     duplicates = {key_document[key]: (ids[canonical], sim) for key, canonical, sim in found}
@@ -290,14 +297,14 @@ def _clean_into(
 class _Learning:
     """The learning stage of a batch, between cleaning and near copies (see cleaner.learn).
 
-    1. Every output is fingerprinted without its repeated blocks (those found in enough
-       documents of its site): near copies are then judged on what the documents say of their
-       own, and the same fingerprints serve the batch's near-copy stage.
+    1. Every output loses its repeated blocks (those found in enough documents of its site)
+       and is fingerprinted on what is left: near copies are then judged on what documents
+       say of their own, and the same fingerprints serve the batch's near-copy stage.
     2. A repeated block is boilerplate when it is found around enough different articles:
        documents that are near copies of each other, or that have almost nothing of their
        own, count once.
-    3. Outputs lose their boilerplate; documents whose repeated blocks were not all
-       boilerplate are fingerprinted again on what they keep, and near copies found again.
+    3. The few repeated blocks that are not boilerplate (a wire story's paragraphs) are put
+       back, those documents fingerprinted again, and near copies found again.
     """
 
     def __init__(
@@ -315,34 +322,45 @@ class _Learning:
 
     def run(
         self, index: NearDuplicateIndex, ids: list[str]
-    ) -> tuple[list[tuple[int, int, float]], dict[int, _Rewritten]]:
-        """(near copies as (key, canonical, similarity), rewritten outputs by key)."""
+    ) -> tuple[list[tuple[int, int, float]], dict[int, tuple[list[str], int]]]:
+        """(near copies as (key, canonical, similarity), and for each document that lost
+        boilerplate: the paragraphs it lost and the characters it keeps)."""
         empty = fingerprint("", self.settings.options.dedup)
         prints = dict.fromkeys(range(len(self.outputs)), empty)
+        taken: dict[int, _Taken] = {}
         for key, result in _map(self._residual_tasks(), self.settings):
             if isinstance(result, Fingerprint):
                 prints[key] = result
+            elif isinstance(result, _Taken):
+                prints[key], taken[key] = result.fingerprint, result
         for key in range(len(self.outputs)):
             index.add(ids[key], prints[key])
-        found = index.duplicate_keys(self._residual_text)
-        if not self.repeated:
+        found = index.duplicate_keys(self.output_text)
+        if not taken:
             return found, {}
         group_of = {key: canonical for key, canonical, _ in found}
         # Documents with almost nothing of their own are copies of one another: one group.
         small = self.config.min_residual_words - self.settings.options.dedup.shingle_size + 1
-        group_of.update({key: -1 for key in self.repeated if prints[key].shingles < small})
+        group_of.update({key: -1 for key in taken if prints[key].shingles < small})
         confirmed = confirmed_blocks(self.repeated, group_of, self.config.min_documents)
-        rewritten = {
-            key: result
-            for key, result in _map(self._rewrite_tasks(confirmed), self.settings)
-            if isinstance(result, _Rewritten)
-        }
-        changed = {k: r.fingerprint for k, r in rewritten.items() if r.fingerprint is not None}
-        for key, print_ in changed.items():
-            index.replace(key, print_)
+        chars = {key: result.chars_out for key, result in taken.items()}
+        restores = (
+            (key, _Restore(*self.outputs[key], result.taken, restore))
+            for key, result in taken.items()
+            if (restore := tuple(p for p, k, _ in result.taken if k not in confirmed))
+        )
+        changed = False
+        for key, result in _map(restores, self.settings):
+            if isinstance(result, _Restored):
+                index.replace(key, result.fingerprint)
+                chars[key], changed = result.chars_out, True
         if changed:
             found = index.duplicate_keys(self.output_text)
-        return found, rewritten
+        learned = {
+            key: ([text for _, k, text in result.taken if k in confirmed], chars[key])
+            for key, result in taken.items()
+        }
+        return found, {key: value for key, value in learned.items() if value[0]}
 
     def _residual_tasks(self) -> Iterator[tuple[int, _Residual]]:
         for key, (output, start) in enumerate(self.outputs):
@@ -355,24 +373,6 @@ class _Learning:
                 () if repeated is None else tuple(repeated.tolist()),
             )
             yield key, task
-
-    def _rewrite_tasks(self, confirmed: set[int]) -> Iterator[tuple[int, _Rewrite]]:
-        for key, repeated in self.repeated.items():
-            held = repeated.tolist()
-            learned = tuple(k for k in held if k in confirmed)
-            output, start = self.outputs[key]
-            keys = tuple(self.blocks.ordered(key).tolist())
-            changed = len(learned) < len(held)
-            yield key, _Rewrite(output, start, self.sites[key], keys, learned, changed)
-
-    def _residual_text(self, key: int) -> str:
-        repeated = self.repeated.get(key)
-        text = self.output_text(key)
-        if repeated is None:
-            return text
-        keys = self.blocks.ordered(key).tolist()
-        kept, _ = split_by_keys(self.sites[key], text, keys, repeated.tolist())
-        return "\n\n".join(kept)
 
 
 def _map(tasks: Iterator[tuple[int, Any]], settings: _WorkerSettings) -> Iterator[tuple[int, Any]]:
@@ -626,32 +626,55 @@ def _process_in_worker(task: _Task) -> _Outcome:
     return _process(task, _worker_settings)
 
 
-def _learning_step_in_worker(task: _Residual | _Rewrite) -> Any:
+def _learning_step_in_worker(task: _Residual | _Restore) -> Any:
     assert _worker_settings is not None, "worker used before its initializer ran"
     return _learning_step(task, _worker_settings)
 
 
-def _learning_step(task: _Residual | _Rewrite, settings: _WorkerSettings) -> Any:
-    """A residual fingerprint, or a rewritten output (None: unchanged, or unreadable)."""
+def _learning_step(task: _Residual | _Restore, settings: _WorkerSettings) -> Any:
+    """The residual's fingerprint (a `_Taken` when paragraphs were taken out), or a
+    `_Restored` output. None when the output cannot be read back (it is left as it is)."""
     options = settings.options
     path = settings.out / task.output
     try:
         text = read_body(path, options.output_format, task.body_start)
     except (OSError, ValueError, KeyError):
         return None
-    if isinstance(task, _Residual):
-        kept, _ = split_by_keys(task.site, text, task.keys, task.repeated)
-        return fingerprint("\n\n".join(kept), options.dedup)
-    kept, removed = split_by_keys(task.site, text, task.keys, task.learned)
-    body = "\n\n".join(kept)
-    print_ = fingerprint(body, options.dedup) if task.fingerprint else None
-    if not removed:
-        return _Rewritten((), len(body), print_) if print_ else None
-    if not kept:
-        path.unlink(missing_ok=True)
-    else:
+    if isinstance(task, _Restore):
+        body = "\n\n".join(_restored(paragraphs_of(text), task.taken, set(task.restore)))
         rewrite_body(path, options.output_format, task.body_start, body)
-    return _Rewritten(tuple(removed), len(body), print_)
+        return _Restored(fingerprint(body, options.dedup), len(body))
+    paragraphs = paragraphs_of(text)
+    keys: Sequence[int] = task.keys
+    if len(keys) != len(paragraphs):
+        keys = block_keys(task.site, paragraphs).tolist()
+    repeated = set(task.repeated)
+    kept = [p for p, key in zip(paragraphs, keys, strict=True) if key not in repeated]
+    body = "\n\n".join(kept)
+    print_ = fingerprint(body, options.dedup)
+    if len(kept) == len(paragraphs):
+        return print_
+    rewrite_body(path, options.output_format, task.body_start, body)
+    taken = tuple(
+        (position, key, paragraph)
+        for position, (paragraph, key) in enumerate(zip(paragraphs, keys, strict=True))
+        if key in repeated
+    )
+    return _Taken(print_, taken, len(body))
+
+
+def _restored(
+    kept: list[str], taken: tuple[tuple[int, int, str], ...], restore: set[int]
+) -> list[str]:
+    """The paragraphs in their first order, with the taken ones at `restore` put back."""
+    out_at = {position: text for position, _, text in taken}
+    paragraphs, rest = [], iter(kept)
+    for position in range(len(kept) + len(taken)):
+        if position not in out_at:
+            paragraphs.append(next(rest))
+        elif position in restore:
+            paragraphs.append(out_at[position])
+    return paragraphs
 
 
 def _process(task: _Task, settings: _WorkerSettings) -> _Outcome:

@@ -133,25 +133,6 @@ def confirmed_blocks(
     return {key for key, held in groups.items() if len(held) >= min_documents}
 
 
-def split_by_keys(
-    site: str, text: str, keys: Sequence[int], drop: Iterable[int]
-) -> tuple[list[str], list[str]]:
-    """The text's paragraphs kept and dropped: those whose key is in `drop` go.
-
-    `keys` are the paragraphs' keys as computed when the text was written; they are
-    computed again if the text no longer has that many paragraphs.
-    """
-    paragraphs = paragraphs_of(text)
-    if len(keys) != len(paragraphs):
-        keys = block_keys(site, paragraphs).tolist()
-    dropped = set(drop)
-    kept: list[str] = []
-    removed: list[str] = []
-    for paragraph, key in zip(paragraphs, keys, strict=True):
-        (removed if key in dropped else kept).append(paragraph)
-    return kept, removed
-
-
 def learned_pattern(text: str) -> str:
     """An anchored pattern for a learned line: escaped, numbers and spacing free, any case."""
     parts = []
