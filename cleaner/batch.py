@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicateIndex, fingerprint, word_hashes
 from cleaner.document import Document
@@ -271,27 +271,28 @@ def _clean_into(
         relative, start = outputs[key]
         return read_body(out / relative, options.output_format, start)
 
+    learned: dict[int, _Learned] = {}
     if options.learn.enabled:
         learning = _Learning(settings, outputs, sites, blocks, output_text)
-        found, learned = learning.run(index, ids)
-        for key, (texts, chars_out) in learned.items():
-            number = key_document[key]
-            row = journal.row_at(offsets[number])
-            rule = rule_name(sites[key])
-            row["removed"].extend({"rule": rule, "text": text} for text in texts)
-            row["chars_out"] = chars_out
-            if not chars_out:
-                (out / row["output"]).unlink(missing_ok=True)
-                row["output"], row["status"] = None, "dropped"
-                row["reason"] = "no article text left after cleaning"
-            offsets[number] = journal.append(row)
+        found, by_key = learning.run(index, ids)
+        for key, (texts, chars_out) in by_key.items():
+            learned[key_document[key]] = _Learned(rule_name(sites[key]), texts, chars_out)
         report.learned_documents = len(learned)
     else:
         found = index.duplicate_keys(output_text)
     duplicates = {key_document[key]: (ids[canonical], sim) for key, canonical, sim in found}
     report.duplicates = len(duplicates)
-    report.manifest = _write_manifest(journal, offsets, out, duplicates, options, report)
+    report.manifest = _write_manifest(journal, offsets, out, duplicates, learned, options, report)
     return report
+
+
+@dataclass(frozen=True)
+class _Learned:
+    """What learning took out of one document, for its manifest row."""
+
+    rule: str
+    texts: list[str]
+    chars_out: int
 
 
 class _Learning:
@@ -375,6 +376,11 @@ class _Learning:
             yield key, task
 
 
+# Learning steps are short: several go to a worker at once, to spare round trips.
+_LEARNING_CHUNK = 16
+T = TypeVar("T")
+
+
 def _map(tasks: Iterator[tuple[int, Any]], settings: _WorkerSettings) -> Iterator[tuple[int, Any]]:
     """(key, result) for learning tasks, in the workers when the batch has them."""
     options = settings.options
@@ -384,13 +390,27 @@ def _map(tasks: Iterator[tuple[int, Any]], settings: _WorkerSettings) -> Iterato
         return
     pool: WorkerPool[Any, Any] = WorkerPool(
         options.jobs,
-        _learning_step_in_worker,
+        _learning_steps_in_worker,
         initializer=_init_worker,
         initargs=(settings,),
         context=worker_context(),
         timeout_s=options.timeout_s,
     )
-    yield from pool.run(tasks)
+    chunks = enumerate(_chunked(tasks, _LEARNING_CHUNK))
+    for _, results in pool.run((n, chunk) for n, chunk in chunks):
+        if isinstance(results, list):  # a chunk past the time limit leaves its outputs be
+            yield from results
+
+
+def _chunked(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _reuse(row: dict[str, Any], settings_hash: str, fmt: OutputFormat) -> _Reuse | None:
@@ -540,13 +560,23 @@ def _write_manifest(
     offsets: array[int],
     out: Path,
     duplicates: dict[int, tuple[str, float]],
+    learned: dict[int, _Learned],
     options: BatchOptions,
     report: BatchReport,
 ) -> Path:
-    """The journal's latest row for each document, in input order, near copies marked."""
+    """The journal's latest row for each document, in input order, with what learning took
+    out and the near copies marked."""
     with atomic_output(journal.path) as stream:
         for number, offset in enumerate(offsets):
             row = journal.row_at(offset)
+            if number in learned:
+                found = learned[number]
+                row["removed"].extend({"rule": found.rule, "text": t} for t in found.texts)
+                row["chars_out"] = found.chars_out
+                if not found.chars_out:
+                    (out / row["output"]).unlink(missing_ok=True)
+                    row["output"], row["status"] = None, "dropped"
+                    row["reason"] = "no article text left after cleaning"
             row["duplicate_of"], row["similarity"] = duplicates.get(number, (None, None))
             if number in duplicates and options.drop_duplicates:
                 if row["output"]:
@@ -626,9 +656,11 @@ def _process_in_worker(task: _Task) -> _Outcome:
     return _process(task, _worker_settings)
 
 
-def _learning_step_in_worker(task: _Residual | _Restore) -> Any:
+def _learning_steps_in_worker(
+    tasks: list[tuple[int, _Residual | _Restore]],
+) -> list[tuple[int, Any]]:
     assert _worker_settings is not None, "worker used before its initializer ran"
-    return _learning_step(task, _worker_settings)
+    return [(key, _learning_step(task, _worker_settings)) for key, task in tasks]
 
 
 def _learning_step(task: _Residual | _Restore, settings: _WorkerSettings) -> Any:

@@ -583,8 +583,10 @@ def rewrite_body(path: Path, fmt: OutputFormat, start: int, body: str) -> None:
         record["text"] = body
         write_atomic(path, json.dumps(record, ensure_ascii=False) + "\n")
         return
-    with open(path, "rb") as stream:
-        header = stream.read(start).decode("utf-8")
+    header = ""
+    if start > 0:
+        with open(path, "rb") as stream:
+            header = stream.read(start).decode("utf-8")
     write_atomic(path, header + body + "\n")
 
 
