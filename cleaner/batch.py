@@ -153,9 +153,13 @@ class _Outcome:
 
 @dataclass(frozen=True)
 class _Residual:
-    """Learning: take a document's repeated blocks out of its output, and fingerprint what
-    is left. Done before knowing which repeated blocks are boilerplate (nearly all are):
-    the few that turn out not to be are put back by a `_Restore`."""
+    """Learning: fingerprint a document without its repeated blocks (its residual).
+
+    When the residual is a real article, the blocks are taken out of the output at once,
+    before knowing which of them are boilerplate (nearly all are): the few that are not are
+    put back by a `_Settle`. A document with almost nothing besides repeated blocks (a copy)
+    keeps its output and its whole-text fingerprint until then.
+    """
 
     output: str
     body_start: int
@@ -166,25 +170,28 @@ class _Residual:
 
 @dataclass(frozen=True)
 class _Taken:
-    """What a `_Residual` took out: (position, key, text) of each paragraph."""
+    """A document's repeated paragraphs as (position, key, text), and whether they are
+    already out of its output (the residual is an article) or not (it is a copy)."""
 
     fingerprint: Fingerprint
     taken: tuple[tuple[int, int, str], ...]
     chars_out: int
+    written: bool
 
 
 @dataclass(frozen=True)
-class _Restore:
-    """Learning: put back paragraphs that were repeated but not boilerplate."""
+class _Settle:
+    """Learning: make an output its original text without the paragraphs at `drop`."""
 
     output: str
     body_start: int
-    taken: tuple[tuple[int, int, str], ...]  # all that the residual took out
-    restore: tuple[int, ...]  # the positions to put back
+    taken: tuple[tuple[int, int, str], ...]
+    drop: frozenset[int]
+    written: bool  # the output is the residual now (else the original)
 
 
 @dataclass(frozen=True)
-class _Restored:
+class _Settled:
     fingerprint: Fingerprint
     chars_out: int
 
@@ -341,18 +348,12 @@ class _Learning:
             return found, {}
         group_of = {key: canonical for key, canonical, _ in found}
         # Documents with almost nothing of their own are copies of one another: one group.
-        small = self.config.min_residual_words - self.settings.options.dedup.shingle_size + 1
-        group_of.update({key: -1 for key in taken if prints[key].shingles < small})
+        group_of.update({key: -1 for key, result in taken.items() if not result.written})
         confirmed = confirmed_blocks(self.repeated, group_of, self.config.min_documents)
         chars = {key: result.chars_out for key, result in taken.items()}
-        restores = (
-            (key, _Restore(*self.outputs[key], result.taken, restore))
-            for key, result in taken.items()
-            if (restore := tuple(p for p, k, _ in result.taken if k not in confirmed))
-        )
         changed = False
-        for key, result in _map(restores, self.settings):
-            if isinstance(result, _Restored):
+        for key, result in _map(self._settle_tasks(taken, confirmed), self.settings):
+            if isinstance(result, _Settled):
                 index.replace(key, result.fingerprint)
                 chars[key], changed = result.chars_out, True
         if changed:
@@ -362,6 +363,16 @@ class _Learning:
             for key, result in taken.items()
         }
         return found, {key: value for key, value in learned.items() if value[0]}
+
+    def _settle_tasks(
+        self, taken: dict[int, _Taken], confirmed: set[int]
+    ) -> Iterator[tuple[int, _Settle]]:
+        """Outputs that are not yet their final text: a residual with a paragraph that is not
+        boilerplate after all, or a copy with a paragraph that is."""
+        for key, result in taken.items():
+            drop = frozenset(p for p, k, _ in result.taken if k in confirmed)
+            if len(drop) < len(result.taken) if result.written else drop:
+                yield key, _Settle(*self.outputs[key], result.taken, drop, result.written)
 
     def _residual_tasks(self) -> Iterator[tuple[int, _Residual]]:
         for key, (output, start) in enumerate(self.outputs):
@@ -657,56 +668,55 @@ def _process_in_worker(task: _Task) -> _Outcome:
 
 
 def _learning_steps_in_worker(
-    tasks: list[tuple[int, _Residual | _Restore]],
+    tasks: list[tuple[int, _Residual | _Settle]],
 ) -> list[tuple[int, Any]]:
     assert _worker_settings is not None, "worker used before its initializer ran"
     return [(key, _learning_step(task, _worker_settings)) for key, task in tasks]
 
 
-def _learning_step(task: _Residual | _Restore, settings: _WorkerSettings) -> Any:
-    """The residual's fingerprint (a `_Taken` when paragraphs were taken out), or a
-    `_Restored` output. None when the output cannot be read back (it is left as it is)."""
+def _learning_step(task: _Residual | _Settle, settings: _WorkerSettings) -> Any:
+    """A residual's fingerprint (a `_Taken` when the document has repeated paragraphs), or a
+    `_Settled` output. None when the output cannot be read back (it is left as it is)."""
     options = settings.options
     path = settings.out / task.output
     try:
         text = read_body(path, options.output_format, task.body_start)
     except (OSError, ValueError, KeyError):
         return None
-    if isinstance(task, _Restore):
-        body = "\n\n".join(_restored(paragraphs_of(text), task.taken, set(task.restore)))
-        rewrite_body(path, options.output_format, task.body_start, body)
-        return _Restored(fingerprint(body, options.dedup), len(body))
     paragraphs = paragraphs_of(text)
+    if isinstance(task, _Settle):
+        if task.written:
+            paragraphs = _restored(paragraphs, task.taken)
+        body = "\n\n".join(p for i, p in enumerate(paragraphs) if i not in task.drop)
+        rewrite_body(path, options.output_format, task.body_start, body)
+        return _Settled(fingerprint(body, options.dedup), len(body))
     keys: Sequence[int] = task.keys
     if len(keys) != len(paragraphs):
         keys = block_keys(task.site, paragraphs).tolist()
     repeated = set(task.repeated)
     kept = [p for p, key in zip(paragraphs, keys, strict=True) if key not in repeated]
-    body = "\n\n".join(kept)
-    print_ = fingerprint(body, options.dedup)
     if len(kept) == len(paragraphs):
-        return print_
-    rewrite_body(path, options.output_format, task.body_start, body)
+        return fingerprint(text, options.dedup)
     taken = tuple(
         (position, key, paragraph)
         for position, (paragraph, key) in enumerate(zip(paragraphs, keys, strict=True))
         if key in repeated
     )
-    return _Taken(print_, taken, len(body))
+    body = "\n\n".join(kept)
+    if sum(len(p.split()) for p in kept) < options.learn.min_residual_words:
+        return _Taken(fingerprint(text, options.dedup), taken, len(text), written=False)
+    rewrite_body(path, options.output_format, task.body_start, body)
+    return _Taken(fingerprint(body, options.dedup), taken, len(body), written=True)
 
 
-def _restored(
-    kept: list[str], taken: tuple[tuple[int, int, str], ...], restore: set[int]
-) -> list[str]:
-    """The paragraphs in their first order, with the taken ones at `restore` put back."""
+def _restored(kept: list[str], taken: tuple[tuple[int, int, str], ...]) -> list[str]:
+    """The original paragraphs, from those kept and those taken out (with positions)."""
     out_at = {position: text for position, _, text in taken}
-    paragraphs, rest = [], iter(kept)
-    for position in range(len(kept) + len(taken)):
-        if position not in out_at:
-            paragraphs.append(next(rest))
-        elif position in restore:
-            paragraphs.append(out_at[position])
-    return paragraphs
+    rest = iter(kept)
+    return [
+        out_at[position] if position in out_at else next(rest)
+        for position in range(len(kept) + len(taken))
+    ]
 
 
 def _process(task: _Task, settings: _WorkerSettings) -> _Outcome:

@@ -259,3 +259,30 @@ def test_cli_switch(tmp_path: Path, flag: str) -> None:
     assert result.exit_code == 0, result.output
     text = (out / rows_of(out)["birch-2"]["output"]).read_text("utf-8")
     assert (template("Birch")["prompt"] in text) == (flag == "--no-learn")
+
+
+def test_exact_copies_lose_the_template_and_keep_their_article(tmp_path: Path) -> None:
+    """Three identical pages among distinct ones: all their paragraphs repeat, so they count
+    as one group; the template is still learned from the other pages and leaves them too."""
+    rng = random.Random(12)
+    story = article(rng)
+    records = [
+        {"id": f"copy-{n}", "url": f"https://birch-news.example/c{n}", "text": page("Birch", story)}
+        for n in range(3)
+    ]
+    records += [
+        {
+            "id": f"own-{n}",
+            "url": f"https://birch-news.example/o{n}",
+            "text": page("Birch", article(rng)),
+        }
+        for n in range(3)
+    ]
+    (tmp_path / "in").mkdir()
+    write_jsonl(tmp_path / "in" / "pages.jsonl", records)
+    rows = run(tmp_path / "in", tmp_path / "out")
+    for n in range(3):
+        text = (tmp_path / "out" / rows[f"copy-{n}"]["output"]).read_text("utf-8")
+        assert text == "\n\n".join(story) + "\n"
+    assert rows["copy-1"]["duplicate_of"] == "copy-0" and rows["copy-1"]["similarity"] == 1.0
+    assert not any(rows[f"own-{n}"]["duplicate_of"] for n in range(3))
