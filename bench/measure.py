@@ -10,26 +10,35 @@ from pathlib import Path
 
 
 def tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants (Linux /proc), in KiB."""
+    """Memory of a process and all its descendants (Linux /proc), in KiB.
+
+    Each process counts its proportional share (PSS) of the pages it shares: forked workers
+    share most of their parent's pages, and plain RSS would count those once per process.
+    """
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            total += _kib(current)
         except OSError:
             continue
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
         stack.extend(int(child) for child in children)
     return total
+
+
+def _kib(pid: int) -> int:
+    try:
+        lines, field = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines(), "Pss:"
+    except OSError:  # kernels before 4.14: resident memory, shared pages counted in full
+        lines, field = Path(f"/proc/{pid}/status").read_text().splitlines(), "VmRSS:"
+    return next((int(line.split()[1]) for line in lines if line.startswith(field)), 0)
 
 
 def run_measured(
     command: Sequence[str], accept: Sequence[int] = (0,), stderr: list[str] | None = None
 ) -> tuple[float, int]:
-    """(seconds, peak KiB of the process tree), polling memory every 50 ms.
+    """(seconds, peak KiB (PSS) of the process tree), polling memory every 50 ms.
 
     `stderr`, when given, receives what the command wrote to its standard error.
     """

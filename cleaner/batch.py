@@ -23,10 +23,13 @@ import threading
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from importlib import metadata
 from pathlib import Path
 from typing import IO, Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
 
 from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicateIndex, fingerprint, word_hashes
 from cleaner.document import Document
@@ -170,11 +173,14 @@ class _Residual:
 
 @dataclass(frozen=True)
 class _Taken:
-    """A document's repeated paragraphs as (position, key, text), and whether they are
-    already out of its output (the residual is an article) or not (it is a copy)."""
+    """A document's repeated paragraphs: positions and keys, and whether they are already
+    out of its output (the residual is an article: their texts are kept, to put back those
+    that are not boilerplate) or not (the document is a copy: no texts needed yet)."""
 
     fingerprint: Fingerprint
-    taken: tuple[tuple[int, int, str], ...]
+    positions: npt.NDArray[np.int32]
+    keys: Keys
+    texts: tuple[str, ...]
     chars_out: int
     written: bool
 
@@ -185,7 +191,8 @@ class _Settle:
 
     output: str
     body_start: int
-    taken: tuple[tuple[int, int, str], ...]
+    positions: tuple[int, ...]  # what the residual took out (when `written`)
+    texts: tuple[str, ...]
     drop: frozenset[int]
     written: bool  # the output is the residual now (else the original)
 
@@ -194,6 +201,7 @@ class _Settle:
 class _Settled:
     fingerprint: Fingerprint
     chars_out: int
+    removed: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -340,9 +348,14 @@ class _Learning:
             if isinstance(result, Fingerprint):
                 prints[key] = result
             elif isinstance(result, _Taken):
-                prints[key], taken[key] = result.fingerprint, result
+                # Held until the manifest is written: repeated paragraphs are mostly the same
+                # few template lines, so each distinct text is kept once.
+                shared = tuple(sys.intern(text) for text in result.texts)
+                prints[key], taken[key] = result.fingerprint, replace(result, texts=shared)
         for key in range(len(self.outputs)):
             index.add(ids[key], prints[key])
+        del prints
+        self.blocks = BlockCounts()  # each document's keys are not needed any more
         found = index.duplicate_keys(self.output_text)
         if not taken:
             return found, {}
@@ -350,29 +363,38 @@ class _Learning:
         # Documents with almost nothing of their own are copies of one another: one group.
         group_of.update({key: -1 for key, result in taken.items() if not result.written})
         confirmed = confirmed_blocks(self.repeated, group_of, self.config.min_documents)
-        chars = {key: result.chars_out for key, result in taken.items()}
+        boilerplate = np.fromiter(confirmed, dtype=np.uint64, count=len(confirmed))
+        learned: dict[int, tuple[list[str], int]] = {}
+        for key, result in taken.items():
+            chosen = np.isin(result.keys, boilerplate)
+            if result.written and chosen.any():
+                texts = [t for t, c in zip(result.texts, chosen.tolist(), strict=True) if c]
+                learned[key] = (texts, result.chars_out)
         changed = False
-        for key, result in _map(self._settle_tasks(taken, confirmed), self.settings):
-            if isinstance(result, _Settled):
-                index.replace(key, result.fingerprint)
-                chars[key], changed = result.chars_out, True
+        for key, settled in _map(self._settle_tasks(taken, boilerplate), self.settings):
+            if isinstance(settled, _Settled):
+                index.replace(key, settled.fingerprint)
+                changed = True
+                if settled.removed:
+                    learned[key] = (list(settled.removed), settled.chars_out)
+                else:
+                    learned.pop(key, None)
         if changed:
             found = index.duplicate_keys(self.output_text)
-        learned = {
-            key: ([text for _, k, text in result.taken if k in confirmed], chars[key])
-            for key, result in taken.items()
-        }
-        return found, {key: value for key, value in learned.items() if value[0]}
+        return found, learned
 
     def _settle_tasks(
-        self, taken: dict[int, _Taken], confirmed: set[int]
+        self, taken: dict[int, _Taken], boilerplate: Keys
     ) -> Iterator[tuple[int, _Settle]]:
         """Outputs that are not yet their final text: a residual with a paragraph that is not
         boilerplate after all, or a copy with a paragraph that is."""
         for key, result in taken.items():
-            drop = frozenset(p for p, k, _ in result.taken if k in confirmed)
-            if len(drop) < len(result.taken) if result.written else drop:
-                yield key, _Settle(*self.outputs[key], result.taken, drop, result.written)
+            chosen = np.isin(result.keys, boilerplate)
+            drop = frozenset(result.positions[chosen].tolist())
+            if not chosen.all() if result.written else drop:
+                positions = tuple(result.positions.tolist()) if result.written else ()
+                task = _Settle(*self.outputs[key], positions, result.texts, drop, result.written)
+                yield key, task
 
     def _residual_tasks(self) -> Iterator[tuple[int, _Residual]]:
         for key, (output, start) in enumerate(self.outputs):
@@ -686,36 +708,38 @@ def _learning_step(task: _Residual | _Settle, settings: _WorkerSettings) -> Any:
     paragraphs = paragraphs_of(text)
     if isinstance(task, _Settle):
         if task.written:
-            paragraphs = _restored(paragraphs, task.taken)
-        body = "\n\n".join(p for i, p in enumerate(paragraphs) if i not in task.drop)
+            paragraphs = _restored(paragraphs, task.positions, task.texts)
+        kept = [p for i, p in enumerate(paragraphs) if i not in task.drop]
+        removed = tuple(p for i, p in enumerate(paragraphs) if i in task.drop)
+        body = "\n\n".join(kept)
         rewrite_body(path, options.output_format, task.body_start, body)
-        return _Settled(fingerprint(body, options.dedup), len(body))
+        return _Settled(fingerprint(body, options.dedup), len(body), removed)
     keys: Sequence[int] = task.keys
     if len(keys) != len(paragraphs):
         keys = block_keys(task.site, paragraphs).tolist()
     repeated = set(task.repeated)
-    kept = [p for p, key in zip(paragraphs, keys, strict=True) if key not in repeated]
-    if len(kept) == len(paragraphs):
+    is_repeated = [key in repeated for key in keys]
+    if not any(is_repeated):
         return fingerprint(text, options.dedup)
-    taken = tuple(
-        (position, key, paragraph)
-        for position, (paragraph, key) in enumerate(zip(paragraphs, keys, strict=True))
-        if key in repeated
-    )
-    body = "\n\n".join(kept)
+    kept = [p for p, out in zip(paragraphs, is_repeated, strict=True) if not out]
+    positions = np.flatnonzero(is_repeated).astype(np.int32)
+    taken_keys = np.array([k for k, out in zip(keys, is_repeated, strict=True) if out], np.uint64)
     if sum(len(p.split()) for p in kept) < options.learn.min_residual_words:
-        return _Taken(fingerprint(text, options.dedup), taken, len(text), written=False)
+        print_ = fingerprint(text, options.dedup)
+        return _Taken(print_, positions, taken_keys, (), len(text), written=False)
+    body = "\n\n".join(kept)
     rewrite_body(path, options.output_format, task.body_start, body)
-    return _Taken(fingerprint(body, options.dedup), taken, len(body), written=True)
+    texts = tuple(p for p, out in zip(paragraphs, is_repeated, strict=True) if out)
+    return _Taken(fingerprint(body, options.dedup), positions, taken_keys, texts, len(body), True)
 
 
-def _restored(kept: list[str], taken: tuple[tuple[int, int, str], ...]) -> list[str]:
+def _restored(kept: list[str], positions: tuple[int, ...], texts: tuple[str, ...]) -> list[str]:
     """The original paragraphs, from those kept and those taken out (with positions)."""
-    out_at = {position: text for position, _, text in taken}
+    out_at = dict(zip(positions, texts, strict=True))
     rest = iter(kept)
     return [
         out_at[position] if position in out_at else next(rest)
-        for position in range(len(kept) + len(taken))
+        for position in range(len(kept) + len(positions))
     ]
 
 
