@@ -22,7 +22,7 @@ import sys
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from importlib import metadata
 from pathlib import Path
@@ -178,8 +178,8 @@ class _Taken:
     that are not boilerplate) or not (the document is a copy: no texts needed yet)."""
 
     fingerprint: Fingerprint
-    positions: npt.NDArray[np.int32]
-    keys: Keys
+    positions: npt.NDArray[np.int32] | None  # None for a copy: it is settled by keys
+    keys: Keys | None
     texts: tuple[str, ...]
     chars_out: int
     written: bool
@@ -193,8 +193,10 @@ class _Settle:
     body_start: int
     positions: tuple[int, ...]  # what the residual took out (when `written`)
     texts: tuple[str, ...]
-    drop: frozenset[int]
+    drop: frozenset[int]  # positions to leave out (when `written`)
     written: bool  # the output is the residual now (else the original)
+    site: str = ""
+    drop_keys: tuple[int, ...] = ()  # keys to leave out (when not `written`)
 
 
 @dataclass(frozen=True)
@@ -366,10 +368,11 @@ class _Learning:
         boilerplate = np.fromiter(confirmed, dtype=np.uint64, count=len(confirmed))
         learned: dict[int, tuple[list[str], int]] = {}
         for key, result in taken.items():
-            chosen = np.isin(result.keys, boilerplate)
-            if result.written and chosen.any():
-                texts = [t for t, c in zip(result.texts, chosen.tolist(), strict=True) if c]
-                learned[key] = (texts, result.chars_out)
+            if result.written and result.keys is not None:
+                chosen = np.isin(result.keys, boilerplate).tolist()
+                texts = [t for t, c in zip(result.texts, chosen, strict=True) if c]
+                if texts:
+                    learned[key] = (texts, result.chars_out)
         changed = False
         for key, settled in _map(self._settle_tasks(taken, boilerplate), self.settings):
             if isinstance(settled, _Settled):
@@ -389,12 +392,19 @@ class _Learning:
         """Outputs that are not yet their final text: a residual with a paragraph that is not
         boilerplate after all, or a copy with a paragraph that is."""
         for key, result in taken.items():
-            chosen = np.isin(result.keys, boilerplate)
-            drop = frozenset(result.positions[chosen].tolist())
-            if not chosen.all() if result.written else drop:
-                positions = tuple(result.positions.tolist()) if result.written else ()
-                task = _Settle(*self.outputs[key], positions, result.texts, drop, result.written)
-                yield key, task
+            output, start = self.outputs[key]
+            if result.written and result.keys is not None and result.positions is not None:
+                chosen = np.isin(result.keys, boilerplate)
+                if not chosen.all():
+                    drop = frozenset(result.positions[chosen].tolist())
+                    positions = tuple(result.positions.tolist())
+                    yield key, _Settle(output, start, positions, result.texts, drop, True)
+            elif not result.written:
+                held = self.repeated[key]
+                drop_keys = held[np.isin(held, boilerplate)]
+                if len(drop_keys):
+                    site, keys = self.sites[key], tuple(drop_keys.tolist())
+                    yield key, _Settle(output, start, (), (), frozenset(), False, site, keys)
 
     def _residual_tasks(self) -> Iterator[tuple[int, _Residual]]:
         for key, (output, start) in enumerate(self.outputs):
@@ -707,10 +717,15 @@ def _learning_step(task: _Residual | _Settle, settings: _WorkerSettings) -> Any:
         return None
     paragraphs = paragraphs_of(text)
     if isinstance(task, _Settle):
+        drop: Collection[int] = task.drop
         if task.written:
             paragraphs = _restored(paragraphs, task.positions, task.texts)
-        kept = [p for i, p in enumerate(paragraphs) if i not in task.drop]
-        removed = tuple(p for i, p in enumerate(paragraphs) if i in task.drop)
+        else:
+            dropped = set(task.drop_keys)
+            keyed = block_keys(task.site, paragraphs).tolist()
+            drop = {i for i, key in enumerate(keyed) if key in dropped}
+        kept = [p for i, p in enumerate(paragraphs) if i not in drop]
+        removed = tuple(p for i, p in enumerate(paragraphs) if i in drop)
         body = "\n\n".join(kept)
         rewrite_body(path, options.output_format, task.body_start, body)
         return _Settled(fingerprint(body, options.dedup), len(body), removed)
@@ -722,11 +737,10 @@ def _learning_step(task: _Residual | _Settle, settings: _WorkerSettings) -> Any:
     if not any(is_repeated):
         return fingerprint(text, options.dedup)
     kept = [p for p, out in zip(paragraphs, is_repeated, strict=True) if not out]
+    if sum(len(p.split()) for p in kept) < options.learn.min_residual_words:
+        return _Taken(fingerprint(text, options.dedup), None, None, (), len(text), written=False)
     positions = np.flatnonzero(is_repeated).astype(np.int32)
     taken_keys = np.array([k for k, out in zip(keys, is_repeated, strict=True) if out], np.uint64)
-    if sum(len(p.split()) for p in kept) < options.learn.min_residual_words:
-        print_ = fingerprint(text, options.dedup)
-        return _Taken(print_, positions, taken_keys, (), len(text), written=False)
     body = "\n\n".join(kept)
     rewrite_body(path, options.output_format, task.body_start, body)
     texts = tuple(p for p, out in zip(paragraphs, is_repeated, strict=True) if out)
