@@ -431,14 +431,7 @@ def _map(tasks: Iterator[tuple[int, Any]], settings: _WorkerSettings) -> Iterato
         for key, task in tasks:
             yield key, _learning_step(task, settings)
         return
-    pool: WorkerPool[Any, Any] = WorkerPool(
-        options.jobs,
-        _learning_steps_in_worker,
-        initializer=_init_worker,
-        initargs=(settings,),
-        context=worker_context(),
-        timeout_s=options.timeout_s,
-    )
+    pool: WorkerPool[Any, Any] = _pool(settings, _learning_steps_in_worker)
     chunks = enumerate(_chunked(tasks, _LEARNING_CHUNK))
     for _, results in pool.run((n, chunk) for n, chunk in chunks):
         if isinstance(results, list):  # a chunk past the time limit leaves its outputs be
@@ -650,14 +643,7 @@ def _run(
             in_flight[number] = (source, previous)
             yield number, task
 
-    pool: WorkerPool[_Task, _Outcome] = WorkerPool(
-        options.jobs,
-        _process_in_worker,
-        initializer=_init_worker,
-        initargs=(settings,),
-        context=worker_context(),
-        timeout_s=options.timeout_s,
-    )
+    pool: WorkerPool[_Task, _Outcome] = _pool(settings, _process_in_worker)
     for number, result in pool.run(tasks()):
         source, previous = in_flight.pop(number)
         if isinstance(result, Failed):
@@ -665,6 +651,18 @@ def _run(
             doc.status, doc.reason = "error", result.reason
             result = _Outcome(doc.manifest_row())
         yield number, result, previous
+
+
+def _pool(settings: _WorkerSettings, function: Callable[[Any], Any]) -> WorkerPool[Any, Any]:
+    """The batch's worker processes: settings installed once in each, time limit per task."""
+    return WorkerPool(
+        settings.options.jobs,
+        function,
+        initializer=_init_worker,
+        initargs=(settings,),
+        context=worker_context(),
+        timeout_s=settings.options.timeout_s,
+    )
 
 
 def worker_context() -> multiprocessing.context.BaseContext:

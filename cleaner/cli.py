@@ -24,7 +24,7 @@ from cleaner.learn import LearnConfig
 from cleaner.learned_rules import learn_rule_files
 from cleaner.pipeline import CleanConfig
 from cleaner.rule_tests import run_rule_tests
-from cleaner.rules import RuleError, default_rules_dir, load_rules
+from cleaner.rules import RuleError, RuleSet, default_rules_dir, load_rules
 from cleaner.workers import WorkerStartError
 
 app = typer.Typer(
@@ -97,10 +97,7 @@ def clean(
         raise _fail(console, "--timeout must be >= 0 and --max-input-mb > 0")
     if learn_min_docs < 2:
         raise _fail(console, "--learn-min-docs must be at least 2")
-    try:
-        rules = load_rules(rules_dir)
-    except RuleError as error:
-        raise _fail(console, f"invalid rules:\n{error}") from None
+    rules = _rules(console, rules_dir)
     languages = frozenset(x.strip() for x in lang.split(",") if x.strip()) if lang else None
     options = BatchOptions(
         clean=CleanConfig(rules=rules, languages=languages),
@@ -113,8 +110,7 @@ def clean(
         force=force,
         learn=LearnConfig(enabled=learn, min_documents=learn_min_docs),
     )
-    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+    _quiet_extractors()
 
     started = time.monotonic()
     if progress and console.is_terminal:
@@ -143,6 +139,19 @@ def clean(
             raise _fail(console, str(error)) from None
     _print_summary(report, time.monotonic() - started)
     raise typer.Exit(EXIT_FAILED_INPUTS if report.status["error"] else EXIT_OK)
+
+
+def _rules(console: Console, rules_dir: Path | None) -> RuleSet:
+    try:
+        return load_rules(rules_dir)
+    except RuleError as error:
+        raise _fail(console, f"invalid rules:\n{error}") from None
+
+
+def _quiet_extractors() -> None:
+    """trafilatura and htmldate log every odd page; the manifest already says what failed."""
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
 def _print_summary(report: BatchReport, seconds: float) -> None:
@@ -273,12 +282,8 @@ def rules_learn(
         raise _fail(console, f"no such input: {', '.join(missing)}")
     if min_docs < 2:
         raise _fail(console, "--min-docs must be at least 2")
-    try:
-        rules = load_rules(rules_dir)
-    except RuleError as error:
-        raise _fail(console, f"invalid rules:\n{error}") from None
-    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+    rules = _rules(console, rules_dir)
+    _quiet_extractors()
     options = BatchOptions(
         clean=CleanConfig(rules=rules),
         jobs=jobs if jobs > 0 else (os.cpu_count() or 1),
