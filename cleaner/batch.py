@@ -12,7 +12,6 @@ atomic rename.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import multiprocessing
@@ -570,8 +569,13 @@ def _exclusive(out: Path) -> Iterator[None]:
     """Hold a lock on the output folder: two runs writing one folder would mix journals.
 
     The lock is on the folder itself (no lock file to leave behind) and the system drops
-    it when the process dies, also on kill -9.
+    it when the process dies, also on kill -9. Windows has no flock: runs are not locked there.
     """
+    if sys.platform == "win32":
+        yield
+        return
+    import fcntl  # POSIX only
+
     handle = os.open(out, os.O_RDONLY)
     try:
         try:
