@@ -65,6 +65,8 @@ from cleaner.workers import Failed, WorkerPool
 # Reasons that may not recur on a second try: such documents are redone by a rerun.
 _TRANSIENT = re.compile(r"^(timeout after|worker process died|internal error|duplicate$)")
 # What `atomic_output` names its temporary files; a killed run leaves some behind.
+# Present while the learning stage changes outputs (see _LEARNING_MARK's use).
+_LEARNING_MARK = ".cleaner-learning"
 _TEMPORARY = re.compile(r"^\..+\.\d+\.[0-9a-f]{8}\.tmp$")
 
 
@@ -254,13 +256,20 @@ def _clean_into(
     blocks = BlockCounts()
     sites: list[str] = []  # near-copy key -> learning site key
 
+    # A run killed while learning left outputs half changed: their documents are redone.
+    interrupted = (out / _LEARNING_MARK).exists()
+
     def task_for(source: Source) -> tuple[_Task, int | None]:
         offset = None if options.force else journal.find(source)
         if offset is None:
             return _Task(source), None
-        reuse = _reuse(journal.row_at(offset), settings_hash, options.output_format)
+        name = source.output_name + OUTPUT_SUFFIX[options.output_format]
+        reuse = _reuse(journal.row_at(offset), settings_hash, options.output_format, name)
+        if reuse and reuse.output and interrupted:
+            reuse = None
         return _Task(source, reuse), offset if reuse else None
 
+    written: list[tuple[int, str, int, str, str, Keys | None, Fingerprint | None]] = []
     for number, outcome, previous in _run(sources, settings, task_for):
         if outcome.row is None and previous is not None:
             offset, row = previous, journal.row_at(previous)
@@ -272,16 +281,25 @@ def _clean_into(
         offsets.extend([-1] * (number + 1 - len(offsets)))
         offsets[number] = offset
         if outcome.written:
-            outputs.append((row["output"], outcome.body_start))
-            ids.append(row["id"])
-            key_document.append(number)
-            sites.append(outcome.site)
-            if outcome.fingerprint is not None:
-                index.add(row["id"], outcome.fingerprint)
-            if outcome.blocks is not None:
-                blocks.add(outcome.blocks)
+            output, start, site = row["output"], outcome.body_start, outcome.site
+            written.append(
+                (number, output, start, row["id"], site, outcome.blocks, outcome.fingerprint)
+            )
         if on_document:
             on_document(row)
+
+    # Documents finish in any order; everything after this works in input order.
+    written.sort(key=lambda item: item[0])
+    for number, output, start, doc_id, site, keys, print_ in written:
+        outputs.append((output, start))
+        ids.append(doc_id)
+        key_document.append(number)
+        sites.append(site)
+        if print_ is not None:
+            index.add(doc_id, print_)
+        if keys is not None:
+            blocks.add(keys)
+    del written
 
     def output_text(key: int) -> str:
         relative, start = outputs[key]
@@ -289,6 +307,7 @@ def _clean_into(
 
     learned: dict[int, _Learned] = {}
     if options.learn.enabled:
+        write_atomic(out / _LEARNING_MARK, "learning in progress\n")
         learning = _Learning(settings, outputs, sites, blocks, output_text)
         found, by_key = learning.run(index, ids)
         for key, (texts, chars_out) in by_key.items():
@@ -299,6 +318,7 @@ def _clean_into(
     duplicates = {key_document[key]: (ids[canonical], sim) for key, canonical, sim in found}
     report.duplicates = len(duplicates)
     report.manifest = _write_manifest(journal, offsets, out, duplicates, learned, options, report)
+    (out / _LEARNING_MARK).unlink(missing_ok=True)
     return report
 
 
@@ -428,7 +448,7 @@ def _map(tasks: Iterator[tuple[int, Any]], settings: _WorkerSettings) -> Iterato
     options = settings.options
     if options.jobs <= 1 and not options.timeout_s:
         for key, task in tasks:
-            yield key, _learning_step(task, settings)
+            yield key, _guarded_learning_step(task, settings)
         return
     pool: WorkerPool[Any, Any] = _pool(settings, _learning_steps_in_worker)
     chunks = enumerate(_chunked(tasks, _LEARNING_CHUNK))
@@ -448,15 +468,21 @@ def _chunked(items: Iterator[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def _reuse(row: dict[str, Any], settings_hash: str, fmt: OutputFormat) -> _Reuse | None:
-    """What of a previous row can stand, if its input turns out unchanged."""
+def _reuse(
+    row: dict[str, Any], settings_hash: str, fmt: OutputFormat, output: str
+) -> _Reuse | None:
+    """What of a previous row can stand, if its input turns out unchanged.
+
+    `output` is the name this run gives the document's output: names are handed out in
+    input order, so another input may have taken the old one.
+    """
     if row.get("settings_hash") != settings_hash or not row.get("input_hash"):
         return None
     if row["reason"] and _TRANSIENT.match(row["reason"]):
         return None
     if row["status"] != "ok":
         return _Reuse(row["input_hash"], None, 0)
-    if not row["output"]:
+    if row["output"] != output:
         return None
     header = markdown_header(row["title"], row["date"], row["url"])
     start = {"txt": 0, "md": len(header.encode("utf-8")), "json": -1}[fmt]
@@ -705,7 +731,15 @@ def _learning_steps_in_worker(
     tasks: list[tuple[int, _Residual | _Settle]],
 ) -> list[tuple[int, Any]]:
     assert _worker_settings is not None, "worker used before its initializer ran"
-    return [(key, _learning_step(task, _worker_settings)) for key, task in tasks]
+    return [(key, _guarded_learning_step(task, _worker_settings)) for key, task in tasks]
+
+
+def _guarded_learning_step(task: _Residual | _Settle, settings: _WorkerSettings) -> Any:
+    """A step that fails leaves its output as it was (writing is its last act): None."""
+    try:
+        return _learning_step(task, settings)
+    except Exception:  # one bad output must not stop learning for the others
+        return None
 
 
 def _learning_step(task: _Residual | _Settle, settings: _WorkerSettings) -> Any:
@@ -729,8 +763,9 @@ def _learning_step(task: _Residual | _Settle, settings: _WorkerSettings) -> Any:
         kept = [p for i, p in enumerate(paragraphs) if i not in drop]
         removed = tuple(p for i, p in enumerate(paragraphs) if i in drop)
         body = "\n\n".join(kept)
+        settled = _Settled(fingerprint(body, options.dedup), len(body), removed)
         rewrite_body(path, options.output_format, task.body_start, body)
-        return _Settled(fingerprint(body, options.dedup), len(body), removed)
+        return settled
     keys: Sequence[int] = task.keys
     if len(keys) != len(paragraphs):
         keys = block_keys(task.site, paragraphs).tolist()
@@ -744,9 +779,10 @@ def _learning_step(task: _Residual | _Settle, settings: _WorkerSettings) -> Any:
     positions = np.flatnonzero(is_repeated).astype(np.int32)
     taken_keys = np.array([k for k, out in zip(keys, is_repeated, strict=True) if out], np.uint64)
     body = "\n\n".join(kept)
-    rewrite_body(path, options.output_format, task.body_start, body)
     texts = tuple(p for p, out in zip(paragraphs, is_repeated, strict=True) if out)
-    return _Taken(fingerprint(body, options.dedup), positions, taken_keys, texts, len(body), True)
+    result = _Taken(fingerprint(body, options.dedup), positions, taken_keys, texts, len(body), True)
+    rewrite_body(path, options.output_format, task.body_start, body)
+    return result
 
 
 def _restored(kept: list[str], positions: tuple[int, ...], texts: tuple[str, ...]) -> list[str]:

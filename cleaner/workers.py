@@ -171,7 +171,8 @@ class WorkerPool(Generic[T, R]):
         left = None if deadline is None else max(0.0, deadline - time.monotonic())
         ready = set(wait(waits, timeout=left))
         for index, worker in enumerate(workers):
-            if worker.conn in ready or worker.process.sentinel in ready:
+            # A result that came in since `wait` returned is taken, not lost to a timeout.
+            if worker.conn in ready or worker.process.sentinel in ready or _has_data(worker):
                 finished, died = _receive(worker)
                 yield from finished
                 if died and not worker.ready:
@@ -215,6 +216,13 @@ def _receive(worker: _Worker) -> tuple[list[tuple[Any, Any]], bool]:
     except (EOFError, OSError):
         return finished, True
     return finished, not worker.process.is_alive()
+
+
+def _has_data(worker: _Worker) -> bool:
+    try:
+        return worker.conn.poll()
+    except (EOFError, OSError):
+        return True  # its end is closed: _receive finds it dead
 
 
 def _stop(worker: _Worker) -> None:

@@ -186,3 +186,38 @@ def test_a_document_over_the_time_limit_is_an_error_row(tmp_path: Path) -> None:
         "timeout after 1 s",
     )
     assert [rows[f"doc0000{n}.txt"]["status"] for n in range(3)] == ["ok", "ok", "ok"]
+
+
+def test_a_reused_output_name_taken_by_another_input_is_redone(tmp_path: Path) -> None:
+    """Names are handed out in input order: a.htm -> a.txt, a.html -> a~2.txt; with a.htm
+    gone and a.txt added, a.txt now gets a~2.txt and a.html must not keep it."""
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    make_corpus(inputs, 3)
+    paragraphs = "".join(
+        f"<p>The harbour council met for the {n}th time on Monday and voted on the budget "
+        f"for the coming year, which the mayor said would cost {n * 3} million.</p>"
+        for n in range(4, 12)
+    )
+    page = f"<html><head><title>Vote</title></head><body><article>{paragraphs}</article>"
+    (inputs / "a.htm").write_text(page.replace("harbour", "river"), "utf-8")
+    (inputs / "a.html").write_text(page, "utf-8")
+    batch(inputs, out)
+    (inputs / "a.htm").unlink()
+    (inputs / "doc00001.txt").rename(inputs / "a.txt")
+    batch(inputs, out)
+    rows = rows_of(out)
+    outputs = [str(r["output"]) for r in rows]
+    assert len(outputs) == len(set(outputs)) == 4
+    by_id = {str(r["id"]): r for r in rows}
+    assert "harbour council" in (out / str(by_id["a.html"]["output"])).read_text("utf-8")
+
+
+def test_a_run_killed_while_learning_is_redone_on_the_next(tmp_path: Path) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    make_corpus(inputs, 6)
+    batch(inputs, out)
+    assert not (out / ".cleaner-learning").exists()
+    (out / ".cleaner-learning").write_text("learning in progress\n", "utf-8")  # as a kill leaves it
+    assert batch(inputs, out) == 0
+    assert not (out / ".cleaner-learning").exists()
+    assert batch(inputs, out) == 6
