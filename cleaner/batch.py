@@ -137,6 +137,9 @@ class _Reuse:
     output: str | None
     body_start: int
     site: str = ""  # the document's learning site key
+    # Keys of the paragraphs learning took out of the output in an earlier run: the document
+    # still holds them, for counting, so documents added later learn the same template.
+    learned: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,7 @@ class _Outcome:
     blocks: Keys | None = None  # (site, paragraph) keys in text order, for learning
     site: str = ""
     written: bool = False  # an output was written (status ok)
+    held: tuple[int, ...] = ()  # keys of paragraphs learned in an earlier run (not in text)
 
 
 @dataclass(frozen=True)
@@ -269,7 +273,9 @@ def _clean_into(
             reuse = None
         return _Task(source, reuse), offset if reuse else None
 
-    written: list[tuple[int, str, int, str, str, Keys | None, Fingerprint | None]] = []
+    written: list[
+        tuple[int, str, int, str, str, Keys | None, tuple[int, ...], Fingerprint | None]
+    ] = []
     for number, outcome, previous in _run(sources, settings, task_for):
         if outcome.row is None and previous is not None:
             offset, row = previous, journal.row_at(previous)
@@ -281,16 +287,14 @@ def _clean_into(
         offsets.extend([-1] * (number + 1 - len(offsets)))
         offsets[number] = offset
         if outcome.written:
-            output, start, site = row["output"], outcome.body_start, outcome.site
-            written.append(
-                (number, output, start, row["id"], site, outcome.blocks, outcome.fingerprint)
-            )
+            where = (row["output"], outcome.body_start, row["id"], outcome.site, outcome.blocks)
+            written.append((number, *where, outcome.held, outcome.fingerprint))
         if on_document:
             on_document(row)
 
     # Documents finish in any order; everything after this works in input order.
     written.sort(key=lambda item: item[0])
-    for number, output, start, doc_id, site, keys, print_ in written:
+    for number, output, start, doc_id, site, keys, held, print_ in written:
         outputs.append((output, start))
         ids.append(doc_id)
         key_document.append(number)
@@ -298,7 +302,7 @@ def _clean_into(
         if print_ is not None:
             index.add(doc_id, print_)
         if keys is not None:
-            blocks.add(keys)
+            blocks.add(keys, np.array(held, dtype=np.uint64))
     del written
 
     def output_text(key: int) -> str:
@@ -486,7 +490,10 @@ def _reuse(
         return None
     header = markdown_header(row["title"], row["date"], row["url"])
     start = {"txt": 0, "md": len(header.encode("utf-8")), "json": -1}[fmt]
-    return _Reuse(row["input_hash"], row["output"], start, site_key(row["site"], row["url"]))
+    site = site_key(row["site"], row["url"])
+    gone = [r["text"] for r in row["removed"] if r["rule"].startswith("learned:")]
+    learned = tuple(block_keys(site, gone).tolist()) if gone else ()
+    return _Reuse(row["input_hash"], row["output"], start, site, learned)
 
 
 def settings_digest(options: BatchOptions) -> str:
@@ -829,7 +836,8 @@ def _finished(reuse: _Reuse, settings: _WorkerSettings) -> _Outcome | None:
         )
     except (OSError, ValueError, KeyError):
         return None  # output gone or damaged: clean the document again
-    return _written(None, text, reuse.body_start, reuse.site, settings.options)
+    outcome = _written(None, text, reuse.body_start, reuse.site, settings.options)
+    return replace(outcome, held=reuse.learned)
 
 
 def _written(

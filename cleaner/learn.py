@@ -87,9 +87,14 @@ class BlockCounts:
     """
 
     _keys: list[Keys] = field(default_factory=list)
+    _held: dict[int, Keys] = field(default_factory=dict)
 
-    def add(self, keys: Keys) -> int:
+    def add(self, keys: Keys, held: Keys | None = None) -> int:
+        """A document's keys in text order, and `held`: keys it counts as holding though
+        its text no longer has them (taken out by an earlier run)."""
         self._keys.append(keys)
+        if held is not None and len(held):
+            self._held[len(self._keys) - 1] = held
         return len(self._keys) - 1
 
     def ordered(self, doc: int) -> Keys:
@@ -98,7 +103,10 @@ class BlockCounts:
     def repeated(self, min_documents: int) -> dict[int, Keys]:
         """For every document holding a key found in `min_documents` or more documents,
         those keys (each once)."""
-        uniques = [np.unique(keys) for keys in self._keys]
+        uniques = [
+            np.unique(np.concatenate([keys, self._held[doc]]) if doc in self._held else keys)
+            for doc, keys in enumerate(self._keys)
+        ]
         if not uniques:
             return {}
         keys = np.concatenate(uniques)

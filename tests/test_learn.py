@@ -286,3 +286,32 @@ def test_exact_copies_lose_the_template_and_keep_their_article(tmp_path: Path) -
         assert text == "\n\n".join(story) + "\n"
     assert rows["copy-1"]["duplicate_of"] == "copy-0" and rows["copy-1"]["similarity"] == 1.0
     assert not any(rows[f"own-{n}"]["duplicate_of"] for n in range(3))
+
+
+def test_pages_added_after_a_finished_run_learn_the_same_template(tmp_path: Path) -> None:
+    """Outputs of the first run lost their template; the rows say so, and that still counts."""
+    rng = random.Random(21)
+    first = [
+        {
+            "id": f"p{n}",
+            "url": f"https://alder-news.example/{n}",
+            "text": page("Alder", article(rng)),
+        }
+        for n in range(4)
+    ]
+    (tmp_path / "in").mkdir()
+    write_jsonl(tmp_path / "in" / "a.jsonl", first)
+    run(tmp_path / "in", tmp_path / "out")
+    later = {
+        "id": "new",
+        "url": "https://alder-news.example/9",
+        "text": page("Alder", article(rng)),
+    }
+    write_jsonl(tmp_path / "in" / "b.jsonl", [later])
+    rows = run(tmp_path / "in", tmp_path / "out")
+    text = (tmp_path / "out" / rows["new"]["output"]).read_text("utf-8")
+    assert not set(template("Alder").values()) & set(text.split("\n\n"))
+    assert {r["rule"] for r in rows["new"]["removed"]} == {"learned:alder-news.example"}
+    old = (tmp_path / "out" / rows["p0"]["output"]).read_text("utf-8")
+    assert template("Alder")["prompt"] not in old
+    assert sum(r["rule"].startswith("learned:") for r in rows["p0"]["removed"]) == 3
