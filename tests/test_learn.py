@@ -65,7 +65,17 @@ def page(site: str, paragraphs: list[str]) -> str:
 
 
 def write_jsonl(path: Path, records: list[dict[str, str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+
+
+def site_pages(site: str, prefix: str, articles: list[list[str]]) -> list[dict[str, str]]:
+    """JSONL records of `site`'s pages (ids prefix-0, prefix-1…), each article in its template."""
+    host = f"https://{site.lower()}-news.example"
+    return [
+        {"id": f"{prefix}-{n}", "url": f"{host}/{prefix}/{n}", "text": page(site, paragraphs)}
+        for n, paragraphs in enumerate(articles)
+    ]
 
 
 def rows_of(out: Path) -> dict[str, dict[str, Any]]:
@@ -161,17 +171,9 @@ def test_plain_texts_from_mixed_sites_learn_across_the_batch(tmp_path: Path) -> 
 
 def test_pages_sharing_only_a_template_are_not_near_copies_after_learning(tmp_path: Path) -> None:
     inputs = tmp_path / "in"
-    inputs.mkdir()
     rng = random.Random(8)
-    records = [
-        {
-            "id": f"short-{number}",
-            "url": f"https://cedar-news.example/{number}",
-            "text": page("Cedar", article(rng, paragraphs=2)),
-        }
-        for number in range(4)
-    ]
-    write_jsonl(inputs / "pages.jsonl", records)
+    short = [article(rng, paragraphs=2) for _ in range(4)]
+    write_jsonl(inputs / "pages.jsonl", site_pages("Cedar", "short", short))
     before = run(inputs, tmp_path / "plain", learn=LearnConfig(enabled=False))
     assert any(row["duplicate_of"] for row in before.values())  # the template made them alike
     after = run(inputs, tmp_path / "learned")
@@ -266,19 +268,8 @@ def test_exact_copies_lose_the_template_and_keep_their_article(tmp_path: Path) -
     as one group; the template is still learned from the other pages and leaves them too."""
     rng = random.Random(12)
     story = article(rng)
-    records = [
-        {"id": f"copy-{n}", "url": f"https://birch-news.example/c{n}", "text": page("Birch", story)}
-        for n in range(3)
-    ]
-    records += [
-        {
-            "id": f"own-{n}",
-            "url": f"https://birch-news.example/o{n}",
-            "text": page("Birch", article(rng)),
-        }
-        for n in range(3)
-    ]
-    (tmp_path / "in").mkdir()
+    records = site_pages("Birch", "copy", [story] * 3)
+    records += site_pages("Birch", "own", [article(rng) for _ in range(3)])
     write_jsonl(tmp_path / "in" / "pages.jsonl", records)
     rows = run(tmp_path / "in", tmp_path / "out")
     for n in range(3):
@@ -291,27 +282,14 @@ def test_exact_copies_lose_the_template_and_keep_their_article(tmp_path: Path) -
 def test_pages_added_after_a_finished_run_learn_the_same_template(tmp_path: Path) -> None:
     """Outputs of the first run lost their template; the rows say so, and that still counts."""
     rng = random.Random(21)
-    first = [
-        {
-            "id": f"p{n}",
-            "url": f"https://alder-news.example/{n}",
-            "text": page("Alder", article(rng)),
-        }
-        for n in range(4)
-    ]
-    (tmp_path / "in").mkdir()
+    first = site_pages("Alder", "p", [article(rng) for _ in range(4)])
     write_jsonl(tmp_path / "in" / "a.jsonl", first)
     run(tmp_path / "in", tmp_path / "out")
-    later = {
-        "id": "new",
-        "url": "https://alder-news.example/9",
-        "text": page("Alder", article(rng)),
-    }
-    write_jsonl(tmp_path / "in" / "b.jsonl", [later])
+    write_jsonl(tmp_path / "in" / "b.jsonl", site_pages("Alder", "new", [article(rng)]))
     rows = run(tmp_path / "in", tmp_path / "out")
-    text = (tmp_path / "out" / rows["new"]["output"]).read_text("utf-8")
+    text = (tmp_path / "out" / rows["new-0"]["output"]).read_text("utf-8")
     assert not set(template("Alder").values()) & set(text.split("\n\n"))
-    assert {r["rule"] for r in rows["new"]["removed"]} == {"learned:alder-news.example"}
-    old = (tmp_path / "out" / rows["p0"]["output"]).read_text("utf-8")
+    assert {r["rule"] for r in rows["new-0"]["removed"]} == {"learned:alder-news.example"}
+    old = (tmp_path / "out" / rows["p-0"]["output"]).read_text("utf-8")
     assert template("Alder")["prompt"] not in old
-    assert sum(r["rule"].startswith("learned:") for r in rows["p0"]["removed"]) == 3
+    assert sum(r["rule"].startswith("learned:") for r in rows["p-0"]["removed"]) == 3
