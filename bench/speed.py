@@ -8,7 +8,8 @@ machines are shared and absolute times drift:
    reading the same files and writing one .txt each) against `cleaner clean --jobs 1`;
 2. `cleaner clean --jobs 2` against `--jobs 1` on the same pages;
 3. text mode: documents a second of `cleaner clean` on the pages' naive text;
-4. memory: peak RSS of `cleaner clean` on 10,000 text documents against 1,000.
+4. memory: peak PSS of `cleaner clean`'s process tree on 10,000 text documents against
+   1,000, also without the near-copy signatures the batch holds by design.
 The pages are the benchmark's, repeated to `--pages`.
 """
 
@@ -25,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.measure import run_measured
 from bench.quality import naive_text
+from cleaner.dedup import DedupConfig
 
 BARE_TRAFILATURA = """
 import sys
@@ -118,11 +120,17 @@ def main() -> None:
             shutil.rmtree(out, ignore_errors=True)
             _, peaks[count] = run_measured(cleaner_command(many, out, 2), accept=(0, 1))
             shutil.rmtree(many)
-        print("memory, text mode, --jobs 2 (whole process tree):")
-        print(f"  1,000 documents  {peaks[1000] / 1024:7.0f} MB peak RSS")
+        # The near-copy stage holds one signature per document for the whole batch, by
+        # design; the issue's memory bound is on everything else.
+        signature = DedupConfig().num_perm * 4 / 1024  # KiB a document
+        aside = {count: peaks[count] - count * signature for count in peaks}
+        print("memory, text mode, --jobs 2 (whole process tree, PSS):")
+        print(f"  1,000 documents  {peaks[1000] / 1024:7.0f} MB peak")
         print(
-            f"  10,000 documents {peaks[10000] / 1024:7.0f} MB peak RSS   "
-            f"ratio {peaks[10000] / peaks[1000]:.2f}x"
+            f"  10,000 documents {peaks[10000] / 1024:7.0f} MB peak   "
+            f"ratio {peaks[10000] / peaks[1000]:.2f}x; "
+            f"without near-copy signatures ({10000 * signature / 1024:.0f} MB) "
+            f"{aside[10000] / aside[1000]:.2f}x"
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -293,8 +293,10 @@ def _clean_into(
             on_document(row)
 
     # Documents finish in any order; everything after this works in input order.
-    written.sort(key=lambda item: item[0])
-    for number, output, start, doc_id, site, keys, held, print_ in written:
+    # Taken from the end, so each outcome is freed as soon as the index holds what it needs.
+    written.sort(key=lambda item: item[0], reverse=True)
+    while written:
+        number, output, start, doc_id, site, keys, held, print_ = written.pop()
         outputs.append((output, start))
         ids.append(doc_id)
         key_document.append(number)
@@ -303,7 +305,6 @@ def _clean_into(
             index.add(doc_id, print_)
         if keys is not None:
             blocks.add(keys, np.array(held, dtype=np.uint64))
-    del written
 
     def output_text(key: int) -> str:
         relative, start = outputs[key]

@@ -15,6 +15,7 @@ and above.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -273,6 +274,11 @@ _MERGE_EVERY = 16
 _VERIFY_CACHE = 2048
 
 
+# Signatures are stored in blocks of this many rows: no per-document array objects, and
+# no copy of the whole corpus's signatures when candidates are gathered.
+_SIGNATURE_BLOCK = 4096
+
+
 @dataclass
 class NearDuplicateIndex:
     """Collects fingerprints of a corpus, then finds and verifies near copies.
@@ -283,23 +289,32 @@ class NearDuplicateIndex:
 
     config: DedupConfig = field(default_factory=DedupConfig)
     ids: list[str] = field(default_factory=list)
-    sizes: list[int] = field(default_factory=list)
-    digests: list[int] = field(default_factory=list)
-    signatures: list[Signature] = field(default_factory=list)
+    sizes: array[int] = field(default_factory=lambda: array("q"))
+    digests: array[int] = field(default_factory=lambda: array("Q"))
+    _blocks: list[Signature] = field(default_factory=list, repr=False)
 
     def add(self, doc_id: str, print_: Fingerprint) -> int:
         """Register a document; returns its key (its position in the index)."""
+        key = len(self.ids)
+        if key % _SIGNATURE_BLOCK == 0:
+            self._blocks.append(np.empty((_SIGNATURE_BLOCK, self.config.num_perm), dtype=np.uint32))
         self.ids.append(doc_id)
         self.sizes.append(print_.shingles)
         self.digests.append(print_.digest)
-        self.signatures.append(print_.signature)
-        return len(self.ids) - 1
+        self._blocks[-1][key % _SIGNATURE_BLOCK] = print_.signature
+        return key
 
     def replace(self, key: int, print_: Fingerprint) -> None:
         """A document's new fingerprint, after its text changed (learned boilerplate gone)."""
         self.sizes[key] = print_.shingles
         self.digests[key] = print_.digest
-        self.signatures[key] = print_.signature
+        self._blocks[key // _SIGNATURE_BLOCK][key % _SIGNATURE_BLOCK] = print_.signature
+
+    def _columns(self, start: int, stop: int) -> npt.NDArray[np.uint32]:
+        """Signature positions [start, stop) of every document, as one (n, stop-start) array."""
+        count = len(self.ids)
+        parts = [block[:, start:stop] for block in self._blocks]
+        return np.concatenate(parts)[:count] if parts else np.empty((0, stop - start), np.uint32)
 
     def candidate_pairs(self) -> npt.NDArray[np.int64]:
         """Pairs (i < j) that share at least one LSH band, sorted, as an (n, 2) array.
@@ -309,16 +324,15 @@ class NearDuplicateIndex:
         through its members in order, which joins them as well once verified, at a cost
         linear, not quadratic, in its size.
         """
-        count = len(self.signatures)
+        count = len(self.ids)
         if count < 2:
             return np.empty((0, 2), dtype=np.int64)
-        matrix = np.vstack(self.signatures)
         usable = np.flatnonzero(np.asarray(self.sizes) > 0)
         rows = self.config.band_rows
         merged = np.empty(0, dtype=np.int64)
         pending: list[npt.NDArray[np.int64]] = []
         for band in range(self.config.num_perm // rows):
-            keys = _band_keys(matrix[usable, band * rows : (band + 1) * rows])
+            keys = _band_keys(self._columns(band * rows, (band + 1) * rows)[usable])
             pending.append(self._colliding_codes(keys, usable, count))
             if len(pending) == _MERGE_EVERY:  # keeps the pair list from growing per band
                 merged = np.unique(np.concatenate([merged, *pending]))

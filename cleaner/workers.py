@@ -14,6 +14,7 @@ in one kill test out of four). Pipes that belong to one worker have no such lock
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import pickle
 import signal
@@ -111,7 +112,17 @@ class WorkerPool(Generic[T, R]):
             args=(child_end, self._function, self._initializer, self._initargs),
             daemon=True,
         )
-        process.start()
+        forked = self._context.get_start_method() == "fork"
+        if forked:
+            # Objects the parent holds are moved out of the collector's reach while the
+            # child is made: a collection in the child would otherwise write to every
+            # object header and copy pages it could share with the parent.
+            gc.freeze()
+        try:
+            process.start()
+        finally:
+            if forked:
+                gc.unfreeze()
         child_end.close()
         return _Worker(process, parent_end)
 
