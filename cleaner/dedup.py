@@ -316,6 +316,14 @@ class NearDuplicateIndex:
         parts = [block[:, start:stop] for block in self._blocks]
         return np.concatenate(parts)[:count] if parts else np.empty((0, stop - start), np.uint32)
 
+    def usable(self) -> npt.NDArray[np.intp]:
+        """Keys of documents that can pair: those with words."""
+        return np.flatnonzero(np.asarray(self.sizes) > 0)
+
+    def band_columns(self, band: int) -> npt.NDArray[np.uint32]:
+        rows = self.config.band_rows
+        return self._columns(band * rows, (band + 1) * rows)
+
     def candidate_pairs(self) -> npt.NDArray[np.int64]:
         """Pairs (i < j) that share at least one LSH band, sorted, as an (n, 2) array.
 
@@ -327,42 +335,18 @@ class NearDuplicateIndex:
         count = len(self.ids)
         if count < 2:
             return np.empty((0, 2), dtype=np.int64)
-        usable = np.flatnonzero(np.asarray(self.sizes) > 0)
-        rows = self.config.band_rows
+        usable = self.usable()
         merged = np.empty(0, dtype=np.int64)
         pending: list[npt.NDArray[np.int64]] = []
-        for band in range(self.config.num_perm // rows):
-            keys = _band_keys(self._columns(band * rows, (band + 1) * rows)[usable])
-            pending.append(self._colliding_codes(keys, usable, count))
+        for band in range(self.config.num_perm // self.config.band_rows):
+            keys = band_keys(self.band_columns(band)[usable])
+            bands = np.zeros(len(keys), dtype=np.int64)
+            pending.append(colliding_codes(bands, keys, usable, count, self.config))
             if len(pending) == _MERGE_EVERY:  # keeps the pair list from growing per band
                 merged = np.unique(np.concatenate([merged, *pending]))
                 pending = []
         merged = np.unique(np.concatenate([merged, *pending]))
-        return np.stack([merged // count, merged % count], axis=1)
-
-    def _colliding_codes(
-        self, keys: npt.NDArray[np.uint64], members: npt.NDArray[np.intp], count: int
-    ) -> npt.NDArray[np.int64]:
-        order = np.argsort(keys, kind="stable")
-        ordered = keys[order]
-        same = ordered[1:] == ordered[:-1]
-        if not same.any():
-            return np.empty(0, dtype=np.int64)
-        docs = members[order].astype(np.int64)
-        starts = np.flatnonzero(same & ~np.r_[False, same[:-1]])
-        ends = np.flatnonzero(same & ~np.r_[same[1:], False]) + 1
-        small = ends - starts < self.config.all_pairs_bucket
-        # Neighbours in sorted order: every pair of a two-document bucket, and the chain of a
-        # big one (argsort is stable, so members of a bucket are in index order).
-        neighbours = np.flatnonzero(same)
-        left, right = docs[neighbours], docs[neighbours + 1]
-        found = [np.minimum(left, right) * count + np.maximum(left, right)]
-        for start, end in zip(starts[small], ends[small], strict=True):
-            if end - start > 1:
-                group = np.sort(docs[start : end + 1])
-                i, j = np.triu_indices(len(group), k=1)
-                found.append(group[i] * count + group[j])
-        return np.concatenate(found)
+        return codes_to_pairs(merged, count)
 
     def duplicates(self, load_text: Callable[[int], str]) -> list[NearDuplicate]:
         """Verified near copies, each pointing at its cluster's canonical document."""
@@ -371,6 +355,10 @@ class NearDuplicateIndex:
             for key, canonical, similarity in self.duplicate_keys(load_text)
         ]
 
+    def same_text(self, left: int, right: int) -> bool:
+        """Equal shingle sets (same size, same digest): copies, whatever the rest says."""
+        return self.sizes[left] == self.sizes[right] and self.digests[left] == self.digests[right]
+
     def duplicate_keys(self, load_text: Callable[[int], str]) -> list[tuple[int, int, float]]:
         """(key, canonical key, similarity) for every document that is a near copy.
 
@@ -378,56 +366,120 @@ class NearDuplicateIndex:
         smallest id, then the earliest added: the same whatever order documents came in.
         Similarity is the exact Jaccard of word n-grams with the canonical document.
         """
-        cache: OrderedDict[int, Shingled] = OrderedDict()
-
-        def shingled(key: int) -> Shingled:
-            if key in cache:
-                cache.move_to_end(key)
-            else:
-                cache[key] = Shingled(load_text(key), self.config.shingle_size)
-                if len(cache) > _VERIFY_CACHE:
-                    cache.popitem(last=False)
-            return cache[key]
-
-        def same_text(left: int, right: int) -> bool:
-            return (
-                self.sizes[left] == self.sizes[right] and self.digests[left] == self.digests[right]
-            )
-
-        parent = list(range(len(self.ids)))
-
-        def root(key: int) -> int:
-            while parent[key] != key:
-                parent[key] = parent[parent[key]]
-                key = parent[key]
-            return key
-
+        verify = PairVerifier(self.config, load_text)
+        clusters = UnionFind(len(self.ids))
         for left, right in self.candidate_pairs().tolist():
-            if root(left) == root(right):
+            if clusters.root(left) == clusters.root(right):
                 continue  # already joined: checking cannot change the clusters
-            if same_text(left, right) or is_near_copy(shingled(left), shingled(right), self.config):
-                parent[root(left)] = root(right)
+            if self.same_text(left, right) or verify.near_copy(left, right):
+                clusters.join(left, right)
+        members = self.canonical_members(clusters)
+        return [
+            (
+                key,
+                canonical,
+                1.0 if self.same_text(key, canonical) else verify.similarity(key, canonical),
+            )
+            for key, canonical in members
+        ]
 
-        clusters: dict[int, list[int]] = {}
+    def canonical_members(self, clusters: UnionFind) -> list[tuple[int, int]]:
+        """(key, its cluster's canonical key) for every document in a cluster of two or
+        more, sorted by key."""
+        groups: dict[int, list[int]] = {}
         for key in range(len(self.ids)):
-            clusters.setdefault(root(key), []).append(key)
-        found = []
-        for members in clusters.values():
+            groups.setdefault(clusters.root(key), []).append(key)
+        found: list[tuple[int, int]] = []
+        for members in groups.values():
             if len(members) < 2:
                 continue
             canonical = min(members, key=lambda k: (-self.sizes[k], self.ids[k], k))
-            for key in sorted(members):
-                if key != canonical:
-                    similarity = (
-                        1.0
-                        if same_text(key, canonical)
-                        else jaccard(shingled(key).all, shingled(canonical).all)
-                    )
-                    found.append((key, canonical, round(similarity, 4)))
+            found.extend((key, canonical) for key in members if key != canonical)
         return sorted(found)
 
 
-def _band_keys(band: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
+class UnionFind:
+    """Clusters of document keys joined pair by pair (path halving)."""
+
+    def __init__(self, count: int) -> None:
+        self.parent = list(range(count))
+
+    def root(self, key: int) -> int:
+        parent = self.parent
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def join(self, left: int, right: int) -> None:
+        self.parent[self.root(left)] = self.root(right)
+
+
+class PairVerifier:
+    """Exact checks of candidate pairs, holding the shingles of recently loaded texts."""
+
+    def __init__(self, config: DedupConfig, load_text: Callable[[int], str]) -> None:
+        self.config, self.load_text = config, load_text
+        self.cache: OrderedDict[int, Shingled] = OrderedDict()
+
+    def shingled(self, key: int) -> Shingled:
+        cache = self.cache
+        if key in cache:
+            cache.move_to_end(key)
+        else:
+            cache[key] = Shingled(self.load_text(key), self.config.shingle_size)
+            if len(cache) > _VERIFY_CACHE:
+                cache.popitem(last=False)
+        return cache[key]
+
+    def near_copy(self, left: int, right: int) -> bool:
+        return is_near_copy(self.shingled(left), self.shingled(right), self.config)
+
+    def similarity(self, key: int, canonical: int) -> float:
+        return round(jaccard(self.shingled(key).all, self.shingled(canonical).all), 4)
+
+
+def colliding_codes(
+    bands: npt.NDArray[np.int64],
+    keys: npt.NDArray[np.uint64],
+    docs: npt.NDArray[np.intp],
+    count: int,
+    config: DedupConfig,
+) -> npt.NDArray[np.int64]:
+    """Candidate pairs, coded i * count + j (i < j), among documents whose (band, key) is
+    equal: every pair of a bucket of up to `all_pairs_bucket`, a chain in key order through a
+    bigger one. `docs` may come in any order and from any part of the corpus (the
+    distributed engine calls this on one shuffle partition): buckets are ordered by
+    document key, so the answer is the same as over the whole corpus at once."""
+    if len(keys) < 2:
+        return np.empty(0, dtype=np.int64)
+    order = np.lexsort((docs, keys, bands))
+    ordered_keys, ordered_bands = keys[order], bands[order]
+    same = (ordered_keys[1:] == ordered_keys[:-1]) & (ordered_bands[1:] == ordered_bands[:-1])
+    if not same.any():
+        return np.empty(0, dtype=np.int64)
+    members = docs[order].astype(np.int64)
+    starts = np.flatnonzero(same & ~np.r_[False, same[:-1]])
+    ends = np.flatnonzero(same & ~np.r_[same[1:], False]) + 1
+    small = ends - starts < config.all_pairs_bucket
+    # Neighbours in sorted order: every pair of a two-document bucket, and the chain of a
+    # big one (members of a bucket are in key order).
+    neighbours = np.flatnonzero(same)
+    left, right = members[neighbours], members[neighbours + 1]
+    found = [np.minimum(left, right) * count + np.maximum(left, right)]
+    for start, end in zip(starts[small], ends[small], strict=True):
+        if end - start > 1:
+            group = members[start : end + 1]
+            i, j = np.triu_indices(len(group), k=1)
+            found.append(group[i] * count + group[j])
+    return np.concatenate(found)
+
+
+def codes_to_pairs(codes: npt.NDArray[np.int64], count: int) -> npt.NDArray[np.int64]:
+    return np.stack([codes // count, codes % count], axis=1)
+
+
+def band_keys(band: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
     keys = np.zeros(band.shape[0], dtype=np.uint64)
     for column in range(band.shape[1]):
         # Two rows pack exactly into 64 bits; more rows are mixed (collisions are harmless:
