@@ -12,13 +12,12 @@ atomic rename.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
-import multiprocessing
 import os
 import re
 import sys
-import threading
 from array import array
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -30,8 +29,9 @@ from typing import IO, Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicateIndex, fingerprint, word_hashes
+from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicateIndex, fingerprint
 from cleaner.document import Document
+from cleaner.engine import Engine, LocalEngine, chunked
 from cleaner.io import (
     MANIFEST_NAME,
     OUTPUT_SUFFIX,
@@ -48,7 +48,6 @@ from cleaner.io import (
     rewrite_body,
     write_atomic,
 )
-from cleaner.langid import load_profiles
 from cleaner.learn import (
     BlockCounts,
     Keys,
@@ -60,7 +59,7 @@ from cleaner.learn import (
     site_key,
 )
 from cleaner.pipeline import CleanConfig, clean_document
-from cleaner.workers import Failed, WorkerPool
+from cleaner.workers import Failed
 
 # Reasons that may not recur on a second try: such documents are redone by a rerun.
 _TRANSIENT = re.compile(r"^(timeout after|worker process died|internal error|duplicate$)")
@@ -222,6 +221,7 @@ def clean_batch(
     out: Path,
     options: BatchOptions,
     on_document: Callable[[dict[str, Any]], None] | None = None,
+    engine: Engine | None = None,
 ) -> BatchReport:
     """Clean every input into `out`, write `out/manifest.jsonl`, and report.
 
@@ -230,6 +230,7 @@ def clean_batch(
         out: output folder; never read as input even when inside an input folder.
         options: cleaning, near-copy, output and limit settings.
         on_document: called with each manifest row as its document finishes (progress).
+        engine: where the work runs (default: `options.jobs` processes on this machine).
 
     Raises:
         BatchError: another run is writing to `out`.
@@ -238,7 +239,9 @@ def clean_batch(
     with _exclusive(out):
         _remove_temporaries(out)
         with _Journal(out / MANIFEST_NAME, fresh=options.force) as journal:
-            return _clean_into(inputs, out, options, journal, on_document)
+            return _clean_into(
+                inputs, out, options, journal, on_document, engine or LocalEngine(options.jobs)
+            )
 
 
 def _clean_into(
@@ -247,6 +250,7 @@ def _clean_into(
     options: BatchOptions,
     journal: _Journal,
     on_document: Callable[[dict[str, Any]], None] | None,
+    engine: Engine,
 ) -> BatchReport:
     settings = _WorkerSettings(options, out)
     settings_hash = settings_digest(options)
@@ -276,7 +280,7 @@ def _clean_into(
     written: list[
         tuple[int, str, int, str, str, Keys | None, tuple[int, ...], Fingerprint | None]
     ] = []
-    for number, outcome, previous in _run(sources, settings, task_for):
+    for number, outcome, previous in _run(sources, settings, task_for, engine):
         if outcome.row is None and previous is not None:
             offset, row = previous, journal.row_at(previous)
             report.reused += 1
@@ -306,20 +310,18 @@ def _clean_into(
         if keys is not None:
             blocks.add(keys, np.array(held, dtype=np.uint64))
 
-    def output_text(key: int) -> str:
-        relative, start = outputs[key]
-        return read_body(out / relative, options.output_format, start)
+    read = functools.partial(read_output, out, options.output_format)
 
     learned: dict[int, _Learned] = {}
     if options.learn.enabled:
         write_atomic(out / _LEARNING_MARK, "learning in progress\n")
-        learning = _Learning(settings, outputs, sites, blocks, output_text)
+        learning = _Learning(settings, outputs, sites, blocks, engine)
         found, by_key = learning.run(index, ids)
         for key, (texts, chars_out) in by_key.items():
             learned[key_document[key]] = _Learned(rule_name(sites[key]), texts, chars_out)
         report.learned_documents = len(learned)
     else:
-        found = index.duplicate_keys(output_text)
+        found = engine.near_copies(index, outputs.__getitem__, read)
     duplicates = {key_document[key]: (ids[canonical], sim) for key, canonical, sim in found}
     report.duplicates = len(duplicates)
     report.manifest = _write_manifest(journal, offsets, out, duplicates, learned, options, report)
@@ -355,10 +357,11 @@ class _Learning:
         outputs: list[tuple[str, int]],
         sites: list[str],
         blocks: BlockCounts,
-        output_text: Callable[[int], str],
+        engine: Engine,
     ) -> None:
         self.settings, self.outputs, self.sites, self.blocks = settings, outputs, sites, blocks
-        self.output_text = output_text
+        self.engine = engine
+        self.read = functools.partial(read_output, settings.out, settings.options.output_format)
         self.config = settings.options.learn
         self.repeated = blocks.repeated(self.config.min_documents)
 
@@ -370,7 +373,7 @@ class _Learning:
         empty = fingerprint("", self.settings.options.dedup)
         prints = dict.fromkeys(range(len(self.outputs)), empty)
         taken: dict[int, _Taken] = {}
-        for key, result in _map(self._residual_tasks(), self.settings):
+        for key, result in _map(self._residual_tasks(), self.settings, self.engine):
             if isinstance(result, Fingerprint):
                 prints[key] = result
             elif isinstance(result, _Taken):
@@ -382,7 +385,7 @@ class _Learning:
             index.add(ids[key], prints[key])
         del prints
         self.blocks = BlockCounts()  # each document's keys are not needed any more
-        found = index.duplicate_keys(self.output_text)
+        found = self.engine.near_copies(index, self.outputs.__getitem__, self.read)
         if not taken:
             return found, {}
         group_of = {key: canonical for key, canonical, _ in found}
@@ -398,7 +401,9 @@ class _Learning:
                 if texts:
                     learned[key] = (texts, result.chars_out)
         changed = False
-        for key, settled in _map(self._settle_tasks(taken, boilerplate), self.settings):
+        for key, settled in _map(
+            self._settle_tasks(taken, boilerplate), self.settings, self.engine
+        ):
             if isinstance(settled, _Settled):
                 index.replace(key, settled.fingerprint)
                 changed = True
@@ -407,7 +412,7 @@ class _Learning:
                 else:
                     learned.pop(key, None)
         if changed:
-            found = index.duplicate_keys(self.output_text)
+            found = self.engine.near_copies(index, self.outputs.__getitem__, self.read)
         return found, learned
 
     def _settle_tasks(
@@ -448,29 +453,15 @@ _LEARNING_CHUNK = 16
 T = TypeVar("T")
 
 
-def _map(tasks: Iterator[tuple[int, Any]], settings: _WorkerSettings) -> Iterator[tuple[int, Any]]:
-    """(key, result) for learning tasks, in the workers when the batch has them."""
-    options = settings.options
-    if options.jobs <= 1 and not options.timeout_s:
-        for key, task in tasks:
-            yield key, _guarded_learning_step(task, settings)
-        return
-    pool: WorkerPool[Any, Any] = _pool(settings, _learning_steps_in_worker)
-    chunks = enumerate(_chunked(tasks, _LEARNING_CHUNK))
-    for _, results in pool.run((n, chunk) for n, chunk in chunks):
+def _map(
+    tasks: Iterator[tuple[int, Any]], settings: _WorkerSettings, engine: Engine
+) -> Iterator[tuple[int, Any]]:
+    """(key, result) for learning tasks, a chunk of them per worker round trip."""
+    chunks = enumerate(chunked(tasks, _LEARNING_CHUNK))
+    timeout = settings.options.timeout_s
+    for _, results in engine.map(_learning_steps, chunks, settings, timeout):
         if isinstance(results, list):  # a chunk past the time limit leaves its outputs be
             yield from results
-
-
-def _chunked(items: Iterator[T], size: int) -> Iterator[list[T]]:
-    chunk: list[T] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _reuse(
@@ -665,14 +656,9 @@ def _run(
     sources: Iterator[Source],
     settings: _WorkerSettings,
     task_for: Callable[[Source], tuple[_Task, int | None]],
+    engine: Engine,
 ) -> Iterator[tuple[int, _Outcome, int | None]]:
     """(document number, outcome, previous row's offset if reusable), in completion order."""
-    options = settings.options
-    if options.jobs <= 1 and not options.timeout_s:
-        for number, source in enumerate(sources):
-            task, previous = task_for(source)
-            yield number, _process(task, settings), previous
-        return
     in_flight: dict[int, tuple[Source, int | None]] = {}
 
     def tasks() -> Iterator[tuple[int, _Task]]:
@@ -681,8 +667,7 @@ def _run(
             in_flight[number] = (source, previous)
             yield number, task
 
-    pool: WorkerPool[_Task, _Outcome] = _pool(settings, _process_in_worker)
-    for number, result in pool.run(tasks()):
+    for number, result in engine.map(_process, tasks(), settings, settings.options.timeout_s):
         source, previous = in_flight.pop(number)
         if isinstance(result, Failed):
             doc = Document(id=source.id, source=source.source, kind=source.kind, url=source.url)
@@ -691,55 +676,10 @@ def _run(
         yield number, result, previous
 
 
-def _pool(settings: _WorkerSettings, function: Callable[[Any], Any]) -> WorkerPool[Any, Any]:
-    """The batch's worker processes: settings installed once in each, time limit per task."""
-    return WorkerPool(
-        settings.options.jobs,
-        function,
-        initializer=_init_worker,
-        initargs=(settings,),
-        context=worker_context(),
-        timeout_s=settings.options.timeout_s,
-    )
-
-
-def worker_context() -> multiprocessing.context.BaseContext:
-    """Fork when this process runs no other thread: workers then share what the parent has
-    loaded (language profiles, rules) and start at once. With threads about (a host
-    application), forking is unsafe: workers come from a fork server instead."""
-    methods = multiprocessing.get_all_start_methods()
-    # macOS lists "fork" too but its system libraries are not fork-safe.
-    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
-        load_profiles()
-        word_hashes("warm")  # builds the word-character table once, before the fork
-        return multiprocessing.get_context("fork")
-    if "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["cleaner.batch"])
-        return context
-    return multiprocessing.get_context("spawn")
-
-
-# Set once in each worker process by the pool's initializer: the rules are unpickled and
-# compiled once per worker, not once per document.
-_worker_settings: _WorkerSettings | None = None
-
-
-def _init_worker(settings: _WorkerSettings) -> None:
-    global _worker_settings
-    _worker_settings = settings
-
-
-def _process_in_worker(task: _Task) -> _Outcome:
-    assert _worker_settings is not None, "worker used before its initializer ran"
-    return _process(task, _worker_settings)
-
-
-def _learning_steps_in_worker(
-    tasks: list[tuple[int, _Residual | _Settle]],
+def _learning_steps(
+    tasks: list[tuple[int, _Residual | _Settle]], settings: _WorkerSettings
 ) -> list[tuple[int, Any]]:
-    assert _worker_settings is not None, "worker used before its initializer ran"
-    return [(key, _guarded_learning_step(task, _worker_settings)) for key, task in tasks]
+    return [(key, _guarded_learning_step(task, settings)) for key, task in tasks]
 
 
 def _guarded_learning_step(task: _Residual | _Settle, settings: _WorkerSettings) -> Any:
@@ -825,6 +765,12 @@ def _process(task: _Task, settings: _WorkerSettings) -> _Outcome:
         doc = Document(id=source.id, source=source.source, kind=source.kind, url=source.url)
         doc.status, doc.reason = "error", f"internal error: {type(error).__name__}: {error}"
         return _Outcome(doc.manifest_row())
+
+
+def read_output(out: Path, fmt: OutputFormat, location: tuple[str, int]) -> str:
+    """The body of an output of this batch, from its (relative name, body start)."""
+    relative, start = location
+    return read_body(out / relative, fmt, start)
 
 
 def _finished(reuse: _Reuse, settings: _WorkerSettings) -> _Outcome | None:

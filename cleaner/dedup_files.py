@@ -8,13 +8,14 @@ never the texts, and re-reads only the texts of candidate pairs to verify them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cleaner.batch import worker_context
 from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicate, NearDuplicateIndex, fingerprint
+from cleaner.engine import Engine, LocalEngine
 from cleaner.io import MANIFEST_NAME, InputError, decode_text, find_input_files, read_bytes
+from cleaner.workers import Failed
 
 # A worker's share of a JSONL file, and of a folder of .txt files.
 _JSONL_CHUNK_BYTES = 4 << 20
@@ -58,14 +59,33 @@ def read_text(ref: TextRef) -> str:
 
 
 def dedup_files(
-    inputs: Sequence[Path], config: DedupConfig | None = None, jobs: int = 1
+    inputs: Sequence[Path],
+    config: DedupConfig | None = None,
+    jobs: int = 1,
+    engine: Engine | None = None,
 ) -> DedupResult:
-    """Near copies among cleaned texts: .txt files (folders walked) and JSONL with id/text."""
+    """Near copies among cleaned texts: .txt files (folders walked) and JSONL with id/text.
+
+    `engine` runs the work (default: `jobs` processes on this machine).
+    """
     settings = config or DedupConfig()
+    engine = engine or LocalEngine(jobs)
     index = NearDuplicateIndex(settings)
     refs: list[TextRef] = []
     result = DedupResult()
-    for done in _run(_chunks(inputs), settings, jobs):
+    chunks: dict[int, _Chunk] = {}
+
+    def tasks() -> Iterator[tuple[int, _Chunk]]:
+        for number, chunk in enumerate(_chunks(inputs)):
+            chunks[number] = chunk
+            yield number, chunk
+
+    for number, done in _in_order(engine.map(_fingerprint_chunk, tasks(), settings)):
+        chunk = chunks.pop(number)
+        if isinstance(done, Failed):  # the worker died on it: its texts are error rows
+            names = [name for name, _ in chunk.files] or [f"{chunk.path}@{chunk.start}"]
+            result.errors.extend((name, done.reason) for name in names)
+            continue
         for doc_id, ref, print_, error in done:
             if error is not None:
                 result.errors.append((doc_id, error))
@@ -74,24 +94,28 @@ def dedup_files(
             index.add(doc_id, print_)
             refs.append(ref)
     result.documents = len(refs)
-    result.duplicates = index.duplicates(lambda key: read_text(refs[key]))
+    result.duplicates = [
+        NearDuplicate(index.ids[key], index.ids[canonical], similarity)
+        for key, canonical, similarity in engine.near_copies(index, refs.__getitem__, read_text)
+    ]
     return result
 
 
 _Done = list[tuple[str, TextRef, Fingerprint | None, str | None]]
 
 
-def _run(chunks: Iterator[_Chunk], config: DedupConfig, jobs: int) -> Iterator[_Done]:
-    if jobs <= 1:
-        for chunk in chunks:
-            yield _fingerprint_chunk(chunk, config)
-        return
-    with worker_context().Pool(jobs) as pool:
-        yield from pool.imap(_fingerprint_chunk_star, ((c, config) for c in chunks))
-
-
-def _fingerprint_chunk_star(task: tuple[_Chunk, DedupConfig]) -> _Done:
-    return _fingerprint_chunk(*task)
+def _in_order(
+    results: Iterable[tuple[int, _Done | Failed]],
+) -> Iterator[tuple[int, _Done | Failed]]:
+    """Chunks' results in chunk order (they finish in any order): the index, and so the
+    choice among equal candidates, does not depend on timing."""
+    waiting: dict[int, _Done | Failed] = {}
+    following = 0
+    for number, done in results:
+        waiting[number] = done
+        while following in waiting:
+            yield following, waiting.pop(following)
+            following += 1
 
 
 def _chunks(inputs: Sequence[Path]) -> Iterator[_Chunk]:
