@@ -316,6 +316,15 @@ class NearDuplicateIndex:
         parts = [block[:, start:stop] for block in self._blocks]
         return np.concatenate(parts)[:count] if parts else np.empty((0, stop - start), np.uint32)
 
+    def signatures(self, keys: npt.NDArray[np.intp]) -> Signature:
+        """The signatures of these documents, one row each."""
+        rows = np.empty((len(keys), self.config.num_perm), dtype=np.uint32)
+        blocks = keys // _SIGNATURE_BLOCK
+        for block in np.unique(blocks).tolist():
+            chosen = blocks == block
+            rows[chosen] = self._blocks[block][keys[chosen] % _SIGNATURE_BLOCK]
+        return rows
+
     def usable(self) -> npt.NDArray[np.intp]:
         """Keys of documents that can pair: those with words."""
         return np.flatnonzero(np.asarray(self.sizes) > 0)

@@ -1,0 +1,275 @@
+"""The Dask engine: a batch's work on a Dask cluster (`pip install 'cleaner[dask]'`).
+
+Documents go to the cluster in partitions of bounded size; the batch's settings (rules
+included) are sent to each worker once. Workers read the inputs and write the outputs
+themselves, so only manifest rows and fingerprints come back to the client.
+
+Near copies are found where the data is: signature partitions go to workers, which compute
+LSH band keys and split them by key; a reduce task per key range (a hash shuffle) gathers
+equal keys from every partition and makes candidate pairs; candidate pairs are verified by
+workers that read the two outputs. Only pairs come back to the client, which joins
+verified pairs into clusters and picks each cluster's canonical document exactly as the
+local engine does, so both engines give the same answer.
+
+A worker that dies takes its running partition with it: the scheduler runs the partition
+again elsewhere (outputs are written atomically and the same each time). A partition that
+keeps killing workers is split, and a document that still does is an error row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import operator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from cleaner.dedup import (
+    DedupConfig,
+    NearDuplicateIndex,
+    PairVerifier,
+    UnionFind,
+    band_keys,
+    codes_to_pairs,
+    colliding_codes,
+)
+from cleaner.engine import NearCopies, chunked
+from cleaner.workers import Failed
+
+try:
+    from distributed import Client, Future, LocalCluster, as_completed
+except ImportError as missing:  # pragma: no cover - depends on the installed extras
+    raise ImportError(
+        "the Dask engine needs the dask extra: pip install 'cleaner[dask]'"
+    ) from missing
+
+K = TypeVar("K")
+T = TypeVar("T")
+S = TypeVar("S")
+R = TypeVar("R")
+
+# Documents a cleaning task takes: enough to hide the scheduler's per-task cost (about a
+# millisecond), few enough that a lost worker costs little to redo.
+PARTITION_SIZE = 64
+# Documents a band-key task takes, and candidate pairs a verification task checks.
+_SIGNATURE_PARTITION = 20_000
+_PAIRS_PER_TASK = 2_000
+# splitmix64's golden ratio: spreads band keys over reduce tasks.
+_SPREAD = np.uint64(0x9E3779B97F4A7C15)
+
+
+class DaskEngine:
+    """Runs a batch on a Dask cluster through `client`."""
+
+    def __init__(self, client: Client, partition_size: int = PARTITION_SIZE) -> None:
+        self.client = client
+        self.partition_size = max(1, partition_size)
+
+    @classmethod
+    @contextlib.contextmanager
+    def connect(cls, scheduler: str | None = None, workers: int = 2) -> Iterator[DaskEngine]:
+        """An engine on the cluster at `scheduler` (e.g. 'tcp://10.0.0.5:8786'), or, without
+        one, on a LocalCluster of `workers` single-threaded processes on this machine."""
+        if scheduler:
+            with Client(scheduler) as client:
+                yield cls(client)
+            return
+        with (
+            LocalCluster(
+                n_workers=max(1, workers),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            yield cls(client)
+
+    def _slots(self) -> int:
+        threads = self.client.nthreads()
+        return max(1, sum(threads.values()) if threads else 1)
+
+    def map(
+        self,
+        function: Callable[[T, S], R],
+        tasks: Iterator[tuple[K, T]],
+        settings: S,
+        timeout_s: float | None = None,
+    ) -> Iterator[tuple[K, R | Failed]]:
+        """Partitions of tasks as Dask tasks, a few per worker thread in flight at a time so
+        the input is read as the cluster goes. `timeout_s` is not enforced here: a Dask
+        worker's task cannot be stopped from outside (see the README)."""
+        client = self.client
+        [shared] = client.scatter([settings], broadcast=True, hash=False)
+        partitions = chunked(tasks, self.partition_size)
+        running = as_completed()
+        in_flight: dict[Future[Any], list[tuple[K, T]]] = {}
+
+        def submit(items: list[tuple[K, T]]) -> None:
+            future = client.submit(_run_partition, function, shared, items, pure=False)
+            in_flight[future] = items
+            running.add(future)
+
+        for items in _take(partitions, 2 * self._slots()):
+            submit(items)
+        for future in running:
+            items = in_flight.pop(future)
+            if future.status == "finished":
+                yield from future.result()
+            elif len(items) > 1:  # split: only the document that kills workers fails
+                for item in items:
+                    submit([item])
+            else:
+                reason = _failure_reason(future)
+                yield from ((key, Failed(reason)) for key, _ in items)
+            future.release()
+            for more in _take(partitions, 1):
+                submit(more)
+
+    def near_copies(
+        self,
+        index: NearDuplicateIndex,
+        locate: Callable[[int], Any],
+        read: Callable[[Any], str],
+    ) -> NearCopies:
+        count = len(index.ids)
+        if count < 2:
+            return []
+        pairs = self._candidate_pairs(index)
+        clusters = UnionFind(count)
+        to_verify: list[tuple[int, int]] = []
+        for left, right in pairs.tolist():
+            if index.same_text(left, right):
+                clusters.join(left, right)
+            else:
+                to_verify.append((left, right))
+        for chunk, verdicts in self._on_texts(_verify_pairs, to_verify, index.config, locate, read):
+            for (left, right), near in zip(chunk, verdicts, strict=True):
+                if near:
+                    clusters.join(left, right)
+        members = index.canonical_members(clusters)
+        similarity = {pair: 1.0 for pair in members if index.same_text(*pair)}
+        rest = [pair for pair in members if pair not in similarity]
+        for chunk, values in self._on_texts(_similarities, rest, index.config, locate, read):
+            similarity.update(zip(chunk, values, strict=True))
+        return [(key, canonical, similarity[key, canonical]) for key, canonical in members]
+
+    def _candidate_pairs(self, index: NearDuplicateIndex) -> npt.NDArray[np.int64]:
+        """The same pairs as NearDuplicateIndex.candidate_pairs, through a hash shuffle."""
+        client, config, count = self.client, index.config, len(index.ids)
+        usable = index.usable()
+        reducers = max(1, min(64, 2 * self._slots()))
+        mapped = []
+        for start in range(0, len(usable), _SIGNATURE_PARTITION):
+            keys = usable[start : start + _SIGNATURE_PARTITION]
+            signatures = index.signatures(keys)
+            [data] = client.scatter([(keys, signatures)], hash=False)
+            mapped.append(client.submit(_band_split, data, config, reducers, pure=False))
+        reduced = [
+            client.submit(
+                _band_reduce,
+                count,
+                config,
+                *[client.submit(operator.getitem, part, r, pure=False) for part in mapped],
+                pure=False,
+            )
+            for r in range(reducers)
+        ]
+        codes = client.gather(reduced)
+        merged = np.unique(np.concatenate(codes)) if codes else np.empty(0, np.int64)
+        return codes_to_pairs(merged, count)
+
+    def _on_texts(
+        self,
+        function: Callable[[list[tuple[int, int]], dict[int, Any], Any, DedupConfig], list[Any]],
+        pairs: list[tuple[int, int]],
+        config: DedupConfig,
+        locate: Callable[[int], Any],
+        read: Callable[[Any], str],
+    ) -> Iterator[tuple[list[tuple[int, int]], list[Any]]]:
+        """(pairs, function's answers) for chunks of pairs, on the workers, which read the
+        texts themselves: each task gets only where its texts are."""
+        submitted = {}
+        for start in range(0, len(pairs), _PAIRS_PER_TASK):
+            chunk = pairs[start : start + _PAIRS_PER_TASK]
+            where = {key: locate(key) for pair in chunk for key in pair}
+            future = self.client.submit(function, chunk, where, read, config, pure=False)
+            submitted[future] = chunk
+        for future in as_completed(list(submitted)):
+            yield submitted[future], future.result()
+
+
+def _take(items: Iterator[T], count: int) -> list[T]:
+    taken = []
+    for item in items:
+        taken.append(item)
+        if len(taken) == count:
+            break
+    return taken
+
+
+def _failure_reason(future: Future[Any]) -> str:
+    try:
+        error = future.exception()
+    except Exception as raised:  # the future itself could not be read
+        error = raised
+    name = type(error).__name__
+    if name == "KilledWorker":
+        return "worker process died (the Dask scheduler gave up on it)"
+    return f"internal error: {name}: {error}"
+
+
+def _run_partition(
+    function: Callable[[T, S], R], settings: S, items: list[tuple[K, T]]
+) -> list[tuple[K, R]]:
+    return [(key, function(task, settings)) for key, task in items]
+
+
+def _band_split(
+    data: tuple[npt.NDArray[np.intp], npt.NDArray[np.uint32]], config: DedupConfig, reducers: int
+) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64], npt.NDArray[np.intp]]]:
+    """Every (band, band key, document) of a partition, split by reduce task."""
+    docs, signatures = data
+    rows = config.band_rows
+    bands, keys, members = [], [], []
+    for band in range(config.num_perm // rows):
+        bands.append(np.full(len(docs), band, dtype=np.int64))
+        keys.append(band_keys(signatures[:, band * rows : (band + 1) * rows]))
+        members.append(docs)
+    all_bands, all_keys, all_docs = (
+        np.concatenate(bands),
+        np.concatenate(keys),
+        np.concatenate(members),
+    )
+    target = ((all_keys * _SPREAD) ^ all_bands.astype(np.uint64)) % np.uint64(reducers)
+    return [
+        (all_bands[chosen], all_keys[chosen], all_docs[chosen])
+        for chosen in (target == np.uint64(r) for r in range(reducers))
+    ]
+
+
+def _band_reduce(
+    count: int,
+    config: DedupConfig,
+    *parts: tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64], npt.NDArray[np.intp]],
+) -> npt.NDArray[np.int64]:
+    bands = np.concatenate([part[0] for part in parts])
+    keys = np.concatenate([part[1] for part in parts])
+    docs = np.concatenate([part[2] for part in parts])
+    return np.unique(colliding_codes(bands, keys, docs, count, config))
+
+
+def _verify_pairs(
+    pairs: list[tuple[int, int]], where: dict[int, Any], read: Any, config: DedupConfig
+) -> list[bool]:
+    verifier = PairVerifier(config, lambda key: read(where[key]))
+    return [verifier.near_copy(left, right) for left, right in pairs]
+
+
+def _similarities(
+    pairs: list[tuple[int, int]], where: dict[int, Any], read: Any, config: DedupConfig
+) -> list[float]:
+    verifier = PairVerifier(config, lambda key: read(where[key]))
+    return [verifier.similarity(key, canonical) for key, canonical in pairs]

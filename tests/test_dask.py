@@ -1,0 +1,145 @@
+"""The Dask engine gives the local engine's answer, on a real cluster of worker processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+from cleaner.batch import BatchOptions, clean_batch  # noqa: E402
+from cleaner.dask_engine import DaskEngine  # noqa: E402
+from cleaner.dedup_files import dedup_files  # noqa: E402
+from cleaner.engine import LocalEngine  # noqa: E402
+from cleaner.pipeline import CleanConfig  # noqa: E402
+from cleaner.rules import RuleSet  # noqa: E402
+from tests.conftest import SAMPLES  # noqa: E402
+from tests.test_learn import article, page, write_jsonl  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    """A scheduler and two single-threaded worker processes on loopback."""
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The samples and ~300 generated documents: sites with templates to learn, wire stories
+    rewritten at several outlets, exact copies, and inputs that are error rows."""
+    rng = random.Random(6)
+    root = tmp_path_factory.mktemp("corpus")
+    for sample in sorted(SAMPLES.glob("*.txt")):
+        (root / "samples").mkdir(exist_ok=True)
+        (root / "samples" / sample.name).write_bytes(sample.read_bytes())
+    stories = [article(rng, 6) for _ in range(12)]
+    for site in ("Harlow", "Dene", "Mercy", "Oakfield"):
+        records = []
+        for n in range(60):
+            if n % 5 == 0:  # a wire story, reworded a little at each outlet
+                paragraphs = [_reword(p, rng) for p in stories[n // 5 % len(stories)]]
+            else:
+                paragraphs = article(rng, rng.randint(3, 6))
+            url = f"https://{site.lower()}-news.example/{n}"
+            records.append({"id": f"{site}-{n}", "url": url, "text": page(site, paragraphs)})
+        write_jsonl(root / "jsonl" / f"{site}.jsonl", records)
+    plain = root / "plain"
+    plain.mkdir()
+    for n in range(40):
+        text = "\n\n".join(article(rng, 4)) + "\n"
+        (plain / f"story-{n:02d}.txt").write_text(text, "utf-8")
+        if n % 8 == 0:
+            (plain / f"story-{n:02d}-copy.txt").write_text(text, "utf-8")
+    (plain / "empty.txt").write_bytes(b"")
+    (plain / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    return root
+
+
+def _reword(paragraph: str, rng: random.Random) -> str:
+    words = paragraph.split()
+    for _ in range(max(1, len(words) // 12)):
+        words[rng.randrange(len(words))] = rng.choice(["local", "regional", "new", "late"])
+    return " ".join(words)
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(out).as_posix(): path.read_bytes()
+        for path in sorted(out.rglob("*"))
+        if path.is_file() and path.name != "manifest.jsonl"
+    }
+
+
+def _rows(out: Path) -> dict[str, tuple[Any, ...]]:
+    rows = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    return {
+        row["id"]: (row["status"], row["reason"], row["duplicate_of"], row["similarity"])
+        for row in rows
+    }
+
+
+def test_dask_engine_matches_local(
+    cluster: Any, corpus: Path, tmp_path: Path, rules: RuleSet
+) -> None:
+    options = BatchOptions(clean=CleanConfig(rules=rules), jobs=2)
+    local_out, dask_out = tmp_path / "local", tmp_path / "dask"
+    local = clean_batch([corpus], local_out, options, engine=LocalEngine(2))
+    with distributed.Client(cluster) as client:
+        remote = clean_batch([corpus], dask_out, options, engine=DaskEngine(client))
+
+    rows = _rows(local_out)
+    assert len(rows) == 292
+    assert rows == _rows(dask_out)
+    assert _outputs(local_out) == _outputs(dask_out)
+    statuses = {row[0] for row in rows.values()}
+    assert {"ok", "error"} <= statuses
+    assert local.duplicates == remote.duplicates > 10  # wire rewrites and exact copies
+    assert local.learned_documents == remote.learned_documents > 200  # the four templates
+
+
+def test_dask_dedup_matches_local(cluster: Any, corpus: Path) -> None:
+    local = dedup_files([corpus / "jsonl", corpus / "plain"], jobs=2)
+    with distributed.Client(cluster) as client:
+        remote = dedup_files([corpus / "jsonl", corpus / "plain"], engine=DaskEngine(client))
+    assert local.duplicates == remote.duplicates
+    assert local.errors == remote.errors
+    assert len(local.duplicates) > 10
+
+
+def test_killed_worker_loses_no_document(corpus: Path, tmp_path: Path, rules: RuleSet) -> None:
+    """A worker process is killed mid-run: the scheduler reruns its partition elsewhere."""
+    options = BatchOptions(clean=CleanConfig(rules=rules), jobs=2)
+    killed: list[int] = []
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as local,
+        distributed.Client(local) as client,
+    ):
+        pids = list(client.run(os.getpid).values())
+
+        def kill_once(row: dict[str, Any]) -> None:
+            if not killed:
+                os.kill(pids[0], signal.SIGKILL)
+                killed.append(pids[0])
+
+        report = clean_batch(
+            [corpus], tmp_path / "out", options, on_document=kill_once,
+            engine=DaskEngine(client, partition_size=8),
+        )  # fmt: skip
+    assert killed
+    rows = [json.loads(line) for line in (tmp_path / "out" / "manifest.jsonl").open()]
+    ids = [row["id"] for row in rows]
+    assert len(ids) == len(set(ids)) == report.documents == 292
+    errors = {row["id"]: row["reason"] for row in rows if row["status"] == "error"}
+    assert set(errors) == {"plain/empty.txt", "plain/binary.txt"}
