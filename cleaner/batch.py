@@ -252,7 +252,7 @@ def _clean_into(
     on_document: Callable[[dict[str, Any]], None] | None,
     engine: Engine,
 ) -> BatchReport:
-    settings = _WorkerSettings(options, out)
+    settings = _WorkerSettings(options, out.absolute())  # workers may not share our cwd
     settings_hash = settings_digest(options)
     sources = iter_sources(list(inputs), exclude=out, limits=options.limits)
     report = BatchReport()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +21,7 @@ from rich.text import Text
 from cleaner.batch import BatchError, BatchOptions, BatchReport, clean_batch
 from cleaner.dedup import DedupConfig
 from cleaner.dedup_files import dedup_files
+from cleaner.engine import Engine, LocalEngine
 from cleaner.io import ReadLimits, atomic_output, count_documents
 from cleaner.learn import LearnConfig
 from cleaner.learned_rules import learn_rule_files
@@ -80,6 +83,13 @@ def clean(
     learn_min_docs: Annotated[
         int, typer.Option(help="Different articles a block must repeat in to be boilerplate.")
     ] = LearnConfig().min_documents,
+    engine: Annotated[
+        str, typer.Option(help="Where the work runs: local (processes here) or dask.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (default: a local Dask cluster of --jobs)."),
+    ] = None,
 ) -> None:
     """Clean scraped pages (.html/.htm/.txt, optionally .gz, and .jsonl) into articles.
 
@@ -113,32 +123,58 @@ def clean(
     _quiet_extractors()
 
     started = time.monotonic()
-    if progress and console.is_terminal:
-        total = count_documents(inputs, out, options.limits)
-        columns = (TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        bar = Progress(*columns, console=console, transient=True)
-        task = bar.add_task("clean", total=total)
+    with _engine(console, engine, scheduler, options.jobs) as runner:
+        if progress and console.is_terminal:
+            total = count_documents(inputs, out, options.limits)
+            columns = (
+                TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+            )  # fmt: skip
+            bar = Progress(*columns, console=console, transient=True)
+            task = bar.add_task("clean", total=total)
 
-        def advance(_row: dict[str, Any]) -> None:
-            # Started at the first finished document, once the workers exist: the bar's
-            # refresh thread must not be running when they are forked.
-            if not bar.live.is_started:
-                bar.start()
-            bar.advance(task)
+            def advance(_row: dict[str, Any]) -> None:
+                # Started at the first finished document, once the workers exist: the bar's
+                # refresh thread must not be running when they are forked.
+                if not bar.live.is_started:
+                    bar.start()
+                bar.advance(task)
 
-        try:
-            report = clean_batch(inputs, out, options, advance)
-        except (BatchError, WorkerStartError) as error:
-            raise _fail(console, str(error)) from None
-        finally:
-            bar.stop()
-    else:
-        try:
-            report = clean_batch(inputs, out, options)
-        except (BatchError, WorkerStartError) as error:
-            raise _fail(console, str(error)) from None
+            try:
+                report = clean_batch(inputs, out, options, advance, runner)
+            except (BatchError, WorkerStartError) as error:
+                raise _fail(console, str(error)) from None
+            finally:
+                bar.stop()
+        else:
+            try:
+                report = clean_batch(inputs, out, options, engine=runner)
+            except (BatchError, WorkerStartError) as error:
+                raise _fail(console, str(error)) from None
     _print_summary(report, time.monotonic() - started)
     raise typer.Exit(EXIT_FAILED_INPUTS if report.status["error"] else EXIT_OK)
+
+
+@contextlib.contextmanager
+def _engine(console: Console, name: str, scheduler: str | None, jobs: int) -> Iterator[Engine]:
+    """The engine the options ask for; Dask is imported only when asked for."""
+    if name == "local":
+        if scheduler:
+            raise _fail(console, "--scheduler needs --engine dask")
+        yield LocalEngine(jobs)
+        return
+    if name != "dask":
+        raise _fail(console, f"--engine must be local or dask, not {name!r}")
+    try:
+        from cleaner.dask_engine import DaskEngine
+    except ImportError as error:
+        raise _fail(console, str(error)) from None
+    with contextlib.ExitStack() as stack:
+        try:
+            runner = stack.enter_context(DaskEngine.connect(scheduler, workers=jobs))
+        except (OSError, TimeoutError) as error:
+            where = scheduler or "a local Dask cluster"
+            raise _fail(console, f"cannot reach {where}: {error}") from None
+        yield runner
 
 
 def _rules(console: Console, rules_dir: Path | None) -> RuleSet:
@@ -195,6 +231,13 @@ def dedup(
     similarity: Annotated[
         float, typer.Option(help="Word 5-gram Jaccard from which two texts are near copies.")
     ] = DedupConfig().threshold,
+    engine: Annotated[
+        str, typer.Option(help="Where the work runs: local (processes here) or dask.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (default: a local Dask cluster of --jobs)."),
+    ] = None,
 ) -> None:
     """Find near copies among already-clean texts; one report row per flagged document.
 
@@ -207,9 +250,9 @@ def dedup(
     if not 0.0 < similarity <= 1.0:
         raise _fail(console, "--similarity must be in (0, 1]")
     started = time.monotonic()
-    result = dedup_files(
-        inputs, DedupConfig(threshold=similarity), jobs if jobs > 0 else (os.cpu_count() or 1)
-    )
+    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    with _engine(console, engine, scheduler, workers) as runner:
+        result = dedup_files(inputs, DedupConfig(threshold=similarity), engine=runner)
     with atomic_output(out) as stream:
         for found in result.duplicates:
             row = {

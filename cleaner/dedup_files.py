@@ -128,7 +128,7 @@ def _chunks(inputs: Sequence[Path]) -> Iterator[_Chunk]:
         if name.endswith(".jsonl"):
             yield from _jsonl_chunks(path)
         elif name.endswith((".txt", ".txt.gz")):
-            files.append((relative.as_posix(), str(path)))
+            files.append((relative.as_posix(), str(path.absolute())))
             if len(files) == _FILES_PER_CHUNK:
                 yield _Chunk("", files=tuple(files))
                 files = []
@@ -145,7 +145,7 @@ def _jsonl_chunks(path: Path) -> Iterator[_Chunk]:
             stream.seek(min(size, start + _JSONL_CHUNK_BYTES))
             stream.readline()
             end = min(size, stream.tell()) if start + _JSONL_CHUNK_BYTES < size else size
-            yield _Chunk(str(path), start, end)
+            yield _Chunk(str(path.absolute()), start, end)
             start = end
 
 

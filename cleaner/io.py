@@ -136,7 +136,8 @@ def iter_sources(
         if kind is None:
             yield Source(doc_id, str(path), output_name, path=path, error="unsupported file type")
         else:
-            yield Source(doc_id, str(path), output_name, kind=kind, path=path)
+            # Read by absolute path: workers (a cluster's above all) may not share our cwd.
+            yield Source(doc_id, str(path), output_name, kind=kind, path=path.absolute())
 
 
 def count_documents(

@@ -6,6 +6,8 @@ import json
 import os
 import random
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -143,3 +145,26 @@ def test_killed_worker_loses_no_document(corpus: Path, tmp_path: Path, rules: Ru
     assert len(ids) == len(set(ids)) == report.documents == 292
     errors = {row["id"]: row["reason"] for row in rows if row["status"] == "error"}
     assert set(errors) == {"plain/empty.txt", "plain/binary.txt"}
+
+
+def test_cli_engine_dask_on_a_scheduler_address(cluster: Any, tmp_path: Path) -> None:
+    """`--engine dask --scheduler ADDRESS` from another working folder: same result as local."""
+    command = [sys.executable, "-m", "cleaner", "clean", str(SAMPLES), "--no-progress"]
+    local = subprocess.run([*command, "--out", str(tmp_path / "local")], capture_output=True)
+    remote = subprocess.run(
+        [*command, "--out", "remote", "--engine", "dask", "--scheduler", cluster.scheduler_address],
+        capture_output=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert local.returncode == remote.returncode == 0, remote.stderr.decode()
+    assert _outputs(tmp_path / "local") == _outputs(tmp_path / "remote")
+    assert _rows(tmp_path / "local") == _rows(tmp_path / "remote")
+
+
+def test_cli_refuses_scheduler_without_dask(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cleaner", "dedup", str(SAMPLES), "--out", str(tmp_path / "r"),
+         "--scheduler", "tcp://127.0.0.1:1"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "--scheduler needs --engine dask" in result.stderr
