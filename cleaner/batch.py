@@ -32,6 +32,7 @@ import numpy.typing as npt
 from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicateIndex, fingerprint
 from cleaner.document import Document
 from cleaner.engine import Engine, LocalEngine, chunked
+from cleaner.folder import Folder, journal_folder
 from cleaner.io import (
     MANIFEST_NAME,
     OUTPUT_SUFFIX,
@@ -42,11 +43,8 @@ from cleaner.io import (
     body_start,
     iter_sources,
     markdown_header,
-    read_body,
     read_source,
     render,
-    rewrite_body,
-    write_atomic,
 )
 from cleaner.learn import (
     BlockCounts,
@@ -59,6 +57,7 @@ from cleaner.learn import (
     site_key,
 )
 from cleaner.pipeline import CleanConfig, clean_document
+from cleaner.storage import join_url
 from cleaner.workers import Failed
 
 # Reasons that may not recur on a second try: such documents are redone by a rerun.
@@ -107,7 +106,7 @@ class BatchReport:
     learned_documents: int = 0  # documents that lost learned boilerplate
     chars_in: int = 0
     chars_out: int = 0
-    manifest: Path | None = None
+    manifest: Path | str | None = None
 
     def count(self, row: dict[str, Any]) -> None:
         self.documents += 1
@@ -213,12 +212,12 @@ class _Settled:
 @dataclass(frozen=True)
 class _WorkerSettings:
     options: BatchOptions
-    out: Path
+    out: Folder
 
 
 def clean_batch(
-    inputs: Iterable[Path],
-    out: Path,
+    inputs: Iterable[Path | str],
+    out: Path | str,
     options: BatchOptions,
     on_document: Callable[[dict[str, Any]], None] | None = None,
     engine: Engine | None = None,
@@ -226,8 +225,9 @@ def clean_batch(
     """Clean every input into `out`, write `out/manifest.jsonl`, and report.
 
     Args:
-        inputs: files and folders (walked recursively, sorted).
-        out: output folder; never read as input even when inside an input folder.
+        inputs: files and folders (walked recursively, sorted), local or fsspec URLs.
+        out: output folder, local or an fsspec URL (its journal is then kept on this
+            machine, see cleaner.folder.journal_folder); never read as input.
         options: cleaning, near-copy, output and limit settings.
         on_document: called with each manifest row as its document finishes (progress).
         engine: where the work runs (default: `options.jobs` processes on this machine).
@@ -235,26 +235,43 @@ def clean_batch(
     Raises:
         BatchError: another run is writing to `out`.
     """
-    out.mkdir(parents=True, exist_ok=True)
-    with _exclusive(out):
-        _remove_temporaries(out)
-        with _Journal(out / MANIFEST_NAME, fresh=options.force) as journal:
-            return _clean_into(
-                inputs, out, options, journal, on_document, engine or LocalEngine(options.jobs)
-            )
+    folder = Folder.of(out)
+    local = folder.local or journal_folder(folder.root)
+    local.mkdir(parents=True, exist_ok=True)
+    with _exclusive(local):
+        _remove_temporaries(local)
+        journal_path = local / MANIFEST_NAME
+        if folder.local is None and not options.force and not journal_path.exists():
+            _fetch_manifest(folder, journal_path)  # resuming a run from another machine
+        with _Journal(journal_path, fresh=options.force) as journal:
+            engine = engine or LocalEngine(options.jobs)
+            report = _clean_into(inputs, folder, options, journal, on_document, engine)
+        if folder.local is None:
+            folder.write(MANIFEST_NAME, journal_path.read_text("utf-8"))
+            report.manifest = join_url(folder.root, MANIFEST_NAME)
+        return report
+
+
+def _fetch_manifest(folder: Folder, journal_path: Path) -> None:
+    try:
+        data = folder.read_bytes(MANIFEST_NAME)
+    except OSError:
+        return  # a first run
+    with atomic_output(journal_path) as stream:
+        stream.write(data.decode("utf-8"))
 
 
 def _clean_into(
-    inputs: Iterable[Path],
-    out: Path,
+    inputs: Iterable[Path | str],
+    out: Folder,
     options: BatchOptions,
     journal: _Journal,
     on_document: Callable[[dict[str, Any]], None] | None,
     engine: Engine,
 ) -> BatchReport:
-    settings = _WorkerSettings(options, out.absolute())  # workers may not share our cwd
+    settings = _WorkerSettings(options, out)
     settings_hash = settings_digest(options)
-    sources = iter_sources(list(inputs), exclude=out, limits=options.limits)
+    sources = iter_sources(list(inputs), exclude=out.local or out.root, limits=options.limits)
     report = BatchReport()
     index = NearDuplicateIndex(options.dedup)
     offsets = array("q")  # document number -> its row's offset in the journal
@@ -265,7 +282,7 @@ def _clean_into(
     sites: list[str] = []  # near-copy key -> learning site key
 
     # A run killed while learning left outputs half changed: their documents are redone.
-    interrupted = (out / _LEARNING_MARK).exists()
+    interrupted = out.exists(_LEARNING_MARK)
 
     def task_for(source: Source) -> tuple[_Task, int | None]:
         offset = None if options.force else journal.find(source)
@@ -314,7 +331,7 @@ def _clean_into(
 
     learned: dict[int, _Learned] = {}
     if options.learn.enabled:
-        write_atomic(out / _LEARNING_MARK, "learning in progress\n")
+        out.write(_LEARNING_MARK, "learning in progress\n")
         learning = _Learning(settings, outputs, sites, blocks, engine)
         found, by_key = learning.run(index, ids)
         for key, (texts, chars_out) in by_key.items():
@@ -325,7 +342,7 @@ def _clean_into(
     duplicates = {key_document[key]: (ids[canonical], sim) for key, canonical, sim in found}
     report.duplicates = len(duplicates)
     report.manifest = _write_manifest(journal, offsets, out, duplicates, learned, options, report)
-    (out / _LEARNING_MARK).unlink(missing_ok=True)
+    out.unlink(_LEARNING_MARK)
     return report
 
 
@@ -623,7 +640,7 @@ def _remove_temporaries(out: Path) -> None:
 def _write_manifest(
     journal: _Journal,
     offsets: array[int],
-    out: Path,
+    out: Folder,
     duplicates: dict[int, tuple[str, float]],
     learned: dict[int, _Learned],
     options: BatchOptions,
@@ -639,13 +656,13 @@ def _write_manifest(
                 row["removed"].extend({"rule": found.rule, "text": t} for t in found.texts)
                 row["chars_out"] = found.chars_out
                 if not found.chars_out:
-                    (out / row["output"]).unlink(missing_ok=True)
+                    out.unlink(row["output"])
                     row["output"], row["status"] = None, "dropped"
                     row["reason"] = "no article text left after cleaning"
             row["duplicate_of"], row["similarity"] = duplicates.get(number, (None, None))
             if number in duplicates and options.drop_duplicates:
                 if row["output"]:
-                    (out / row["output"]).unlink(missing_ok=True)
+                    out.unlink(row["output"])
                 row["output"], row["status"], row["reason"] = None, "dropped", "duplicate"
             report.count(row)
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -694,9 +711,9 @@ def _learning_step(task: _Residual | _Settle, settings: _WorkerSettings) -> Any:
     """A residual's fingerprint (a `_Taken` when the document has repeated paragraphs), or a
     `_Settled` output. None when the output cannot be read back (it is left as it is)."""
     options = settings.options
-    path = settings.out / task.output
+    folder, output, start = settings.out, task.output, task.body_start
     try:
-        text = read_body(path, options.output_format, task.body_start)
+        text = folder.read_body(output, options.output_format, start)
     except (OSError, ValueError, KeyError):
         return None
     paragraphs = paragraphs_of(text)
@@ -712,7 +729,7 @@ def _learning_step(task: _Residual | _Settle, settings: _WorkerSettings) -> Any:
         removed = tuple(p for i, p in enumerate(paragraphs) if i in drop)
         body = "\n\n".join(kept)
         settled = _Settled(fingerprint(body, options.dedup), len(body), removed)
-        rewrite_body(path, options.output_format, task.body_start, body)
+        folder.rewrite_body(output, options.output_format, start, body)
         return settled
     keys: Sequence[int] = task.keys
     if len(keys) != len(paragraphs):
@@ -729,7 +746,7 @@ def _learning_step(task: _Residual | _Settle, settings: _WorkerSettings) -> Any:
     body = "\n\n".join(kept)
     texts = tuple(p for p, out in zip(paragraphs, is_repeated, strict=True) if out)
     result = _Taken(fingerprint(body, options.dedup), positions, taken_keys, texts, len(body), True)
-    rewrite_body(path, options.output_format, task.body_start, body)
+    folder.rewrite_body(output, options.output_format, start, body)
     return result
 
 
@@ -757,7 +774,7 @@ def _process(task: _Task, settings: _WorkerSettings) -> _Outcome:
         if doc.status != "ok":
             return _Outcome(doc.manifest_row())
         relative = source.output_name + OUTPUT_SUFFIX[options.output_format]
-        write_atomic(settings.out / relative, render(doc, options.output_format))
+        settings.out.write(relative, render(doc, options.output_format))
         doc.output = relative
         start = body_start(doc, options.output_format)
         return _written(doc.manifest_row(), doc.text, start, site_key(doc.site, doc.url), options)
@@ -767,10 +784,10 @@ def _process(task: _Task, settings: _WorkerSettings) -> _Outcome:
         return _Outcome(doc.manifest_row())
 
 
-def read_output(out: Path, fmt: OutputFormat, location: tuple[str, int]) -> str:
+def read_output(out: Folder, fmt: OutputFormat, location: tuple[str, int]) -> str:
     """The body of an output of this batch, from its (relative name, body start)."""
     relative, start = location
-    return read_body(out / relative, fmt, start)
+    return out.read_body(relative, fmt, start)
 
 
 def _finished(reuse: _Reuse, settings: _WorkerSettings) -> _Outcome | None:
@@ -778,8 +795,8 @@ def _finished(reuse: _Reuse, settings: _WorkerSettings) -> _Outcome | None:
     if reuse.output is None:
         return _Outcome(None)
     try:
-        text = read_body(
-            settings.out / reuse.output, settings.options.output_format, reuse.body_start
+        text = settings.out.read_body(
+            reuse.output, settings.options.output_format, reuse.body_start
         )
     except (OSError, ValueError, KeyError):
         return None  # output gone or damaged: clean the document again

@@ -28,6 +28,7 @@ from cleaner.learned_rules import learn_rule_files
 from cleaner.pipeline import CleanConfig
 from cleaner.rule_tests import run_rule_tests
 from cleaner.rules import RuleError, RuleSet, default_rules_dir, load_rules
+from cleaner.storage import is_url, url_exists
 from cleaner.workers import WorkerStartError
 
 app = typer.Typer(
@@ -49,8 +50,13 @@ def _fail(console: Console, message: str, code: int = EXIT_USAGE) -> typer.Exit:
 
 @app.command()
 def clean(
-    inputs: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="Files or folders (walked recursively), or fsspec URLs (s3://...)."),
+    ],
+    out: Annotated[
+        str, typer.Option("--out", "-o", help="Output folder, or an fsspec URL (s3://...).")
+    ],
     output_format: Annotated[
         str, typer.Option("--format", "-f", help="Output form: txt (body only), md or json.")
     ] = "txt",
@@ -98,11 +104,16 @@ def clean(
     console = Console(stderr=True)
     if output_format not in ("txt", "md", "json"):
         raise _fail(console, f"--format must be txt, md or json, not {output_format!r}")
-    missing = [str(path) for path in inputs if not path.exists()]
+    locations = [given if is_url(given) else Path(given) for given in inputs]
+    try:
+        missing = [str(where) for where in locations if not _exists(where)]
+    except ImportError as error:
+        raise _fail(console, str(error)) from None
     if missing:
         raise _fail(console, f"no such input: {', '.join(missing)}")
     if not 0.0 < similarity <= 1.0:
         raise _fail(console, "--similarity must be in (0, 1]")
+    target = out if is_url(out) else Path(out)
     if timeout < 0 or max_input_mb <= 0:
         raise _fail(console, "--timeout must be >= 0 and --max-input-mb > 0")
     if learn_min_docs < 2:
@@ -125,7 +136,7 @@ def clean(
     started = time.monotonic()
     with _engine(console, engine, scheduler, options.jobs) as runner:
         if progress and console.is_terminal:
-            total = count_documents(inputs, out, options.limits)
+            total = count_documents(locations, target, options.limits)
             columns = (
                 TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
             )  # fmt: skip
@@ -140,18 +151,27 @@ def clean(
                 bar.advance(task)
 
             try:
-                report = clean_batch(inputs, out, options, advance, runner)
-            except (BatchError, WorkerStartError) as error:
+                report = clean_batch(locations, target, options, advance, runner)
+            except (BatchError, WorkerStartError, ImportError) as error:
                 raise _fail(console, str(error)) from None
             finally:
                 bar.stop()
         else:
             try:
-                report = clean_batch(inputs, out, options, engine=runner)
-            except (BatchError, WorkerStartError) as error:
+                report = clean_batch(locations, target, options, engine=runner)
+            except (BatchError, WorkerStartError, ImportError) as error:
                 raise _fail(console, str(error)) from None
     _print_summary(report, time.monotonic() - started)
     raise typer.Exit(EXIT_FAILED_INPUTS if report.status["error"] else EXIT_OK)
+
+
+def _exists(location: Path | str) -> bool:
+    if isinstance(location, Path):
+        return location.exists()
+    try:
+        return url_exists(location)
+    except (OSError, ValueError):  # unknown protocol, unreachable store, no such bucket
+        return False
 
 
 @contextlib.contextmanager

@@ -122,6 +122,7 @@ def _chunks(inputs: Sequence[Path]) -> Iterator[_Chunk]:
     files: list[tuple[str, str]] = []
     named = {path.resolve() for path in inputs if not path.is_dir()}
     for path, relative in find_input_files(inputs):
+        assert isinstance(path, Path)  # `cleaner dedup` reads local files only
         name = path.name.lower()
         if name == MANIFEST_NAME and path.resolve() not in named:
             continue  # a `cleaner clean` output folder: its manifest is not a text

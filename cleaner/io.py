@@ -19,13 +19,14 @@ import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal, TextIO
+from pathlib import Path, PurePath, PurePosixPath
+from typing import IO, Any, Literal, TextIO
 
 import charset_normalizer
 
 from cleaner.document import Document, InputKind
 from cleaner.pipeline import RawDocument
+from cleaner.storage import is_url, list_url_files, open_url, read_url, url_size
 
 OutputFormat = Literal["txt", "md", "json"]
 MANIFEST_NAME = "manifest.jsonl"
@@ -61,9 +62,10 @@ class Source:
     url: str | None = None
     error: str | None = None
     title: str | None = None  # a JSONL record's own title, when it has one
+    location: str | None = None  # an fsspec URL to read, instead of `path`
 
 
-def input_kind(path: Path) -> InputKind | Literal["jsonl"] | None:
+def input_kind(path: PurePath) -> InputKind | Literal["jsonl"] | None:
     """What a file holds, judged by its name (`.gz` allowed on every kind)."""
     suffixes = [s.lower() for s in path.suffixes[-2:]]
     if suffixes and suffixes[-1] == ".gz":
@@ -76,16 +78,23 @@ def input_kind(path: Path) -> InputKind | Literal["jsonl"] | None:
 
 
 def find_input_files(
-    inputs: Sequence[Path], exclude: Path | None = None
-) -> Iterator[tuple[Path, Path]]:
+    inputs: Sequence[Path | str], exclude: Path | str | None = None
+) -> Iterator[tuple[Path | str, PurePath]]:
     """(file, path relative to its INPUT) for every readable input, folders in sorted order.
 
     Files named on the command line are taken whatever their suffix (an unknown one becomes
     an error row); in folders, only known suffixes are inputs. `exclude` (the output
     folder) is never walked, so writing inside the input folder does not re-read outputs.
     """
-    excluded = exclude.resolve() if exclude else None
+    excluded = Path(exclude).resolve() if exclude and not is_url(exclude) else None
     for given in inputs:
+        if isinstance(given, str) and is_url(given):
+            skip = str(exclude).rstrip("/") + "/" if exclude and is_url(exclude) else None
+            for url, relative in list_url_files(given):
+                if input_kind(relative) is not None and not (skip and url.startswith(skip)):
+                    yield url, relative
+            continue
+        given = Path(given)
         if given.is_dir():
             for path in _walk(given, excluded):
                 yield path, path.relative_to(given)
@@ -120,20 +129,24 @@ def _walk(folder: Path, excluded: Path | None) -> Iterator[Path]:
 
 
 def iter_sources(
-    inputs: Sequence[Path], exclude: Path | None = None, limits: ReadLimits | None = None
+    inputs: Sequence[Path | str],
+    exclude: Path | str | None = None,
+    limits: ReadLimits | None = None,
 ) -> Iterator[Source]:
     """Every input document, with a unique output name, in a stable order."""
     names = _OutputNames()
     max_line = (limits or ReadLimits()).max_bytes
     for path, relative in find_input_files(inputs, exclude):
-        kind = input_kind(path)
+        kind = input_kind(relative)
         if kind == "jsonl":
             yield from _jsonl_sources(path, relative, names, max_line)
             continue
         stem = _strip_suffixes(relative)
         output_name = names.claim(stem.as_posix())
         doc_id = relative.as_posix()
-        if kind is None:
+        if isinstance(path, str):
+            yield Source(doc_id, path, output_name, kind=kind or "text", location=path)
+        elif kind is None:
             yield Source(doc_id, str(path), output_name, path=path, error="unsupported file type")
         else:
             # Read by absolute path: workers (a cluster's above all) may not share our cwd.
@@ -141,13 +154,15 @@ def iter_sources(
 
 
 def count_documents(
-    inputs: Sequence[Path], exclude: Path | None = None, limits: ReadLimits | None = None
+    inputs: Sequence[Path | str],
+    exclude: Path | str | None = None,
+    limits: ReadLimits | None = None,
 ) -> int:
     """How many documents `iter_sources` will yield (JSONL lines counted), cheaply."""
     max_line = (limits or ReadLimits()).max_bytes
     total = 0
-    for path, _ in find_input_files(inputs, exclude):
-        if input_kind(path) != "jsonl":
+    for path, relative in find_input_files(inputs, exclude):
+        if input_kind(relative) != "jsonl":
             total += 1
             continue
         try:
@@ -164,7 +179,7 @@ def count_documents(
     return total
 
 
-def _strip_suffixes(relative: Path) -> Path:
+def _strip_suffixes(relative: PurePath) -> PurePath:
     name = relative.name
     for suffix in (".gz", ".html", ".htm", ".txt", ".jsonl"):
         if name.lower().endswith(suffix) and len(name) > len(suffix):
@@ -173,7 +188,7 @@ def _strip_suffixes(relative: Path) -> Path:
 
 
 def _jsonl_sources(
-    path: Path, relative: Path, names: _OutputNames, max_line: int
+    path: Path | str, relative: PurePath, names: _OutputNames, max_line: int
 ) -> Iterator[Source]:
     """One Source a line, read as the file streams: a big JSONL is never held whole."""
     folder = _strip_suffixes(relative).as_posix()
@@ -213,14 +228,16 @@ def _jsonl_sources(
         )
 
 
-def _stream_lines(path: Path, max_line: int) -> Iterator[bytes | None]:
+def _stream_lines(path: Path | str, max_line: int) -> Iterator[bytes | None]:
     """The file's lines as bytes, through gzip when it is compressed; None for a line over
     `max_line` bytes, which is skipped without ever being held whole."""
     try:
-        with open(path, "rb") as head:
-            compressed = head.read(2) == b"\x1f\x8b"
-        opener = gzip.open if compressed else open
-        with opener(path, "rb") as stream:
+        with open_url(path) if isinstance(path, str) else open(path, "rb") as stored:
+            compressed = stored.read(2) == b"\x1f\x8b"
+            stored.seek(0)
+            stream: IO[bytes] | gzip.GzipFile = (
+                gzip.GzipFile(fileobj=stored) if compressed else stored
+            )
             while line := stream.readline(max_line + 1):
                 if len(line) <= max_line or line.endswith(b"\n"):
                     yield line
@@ -304,6 +321,19 @@ def read_bytes(path: Path, limits: ReadLimits | None = None) -> bytes:
     return unpack(read_file(path, limit), path, limit)
 
 
+def read_url_file(url: str, limit: int) -> bytes:
+    """An fsspec URL's bytes as stored; over `limit`, refused without being read."""
+    try:
+        size = url_size(url)
+        if size > limit:
+            raise InputError(f"input over size limit ({_mb(size)} > {_mb(limit)})")
+        return read_url(url)
+    except InputError:
+        raise
+    except Exception as error:  # the store's own errors (missing key, denied, offline)
+        raise InputError(f"cannot read {url}: {type(error).__name__}: {error}") from None
+
+
 def read_file(path: Path, limit: int) -> bytes:
     """The file's bytes as stored; a file over `limit` is refused without being read."""
     try:
@@ -315,7 +345,7 @@ def read_file(path: Path, limit: int) -> bytes:
         raise InputError(f"cannot read file: {error.strerror or error}") from None
 
 
-def unpack(data: bytes, path: Path, limit: int) -> bytes:
+def unpack(data: bytes, path: PurePath, limit: int) -> bytes:
     """Stored bytes as content: gzip inflated (within `limit`), anything else as is."""
     if data[:2] == b"\x1f\x8b":
         return gunzip(data, limit)
@@ -495,7 +525,7 @@ def _text_only(text: str, ascii_based: bytes | None = None) -> str:
 def read_source(source: Source, limits: ReadLimits | None = None) -> tuple[RawDocument, str | None]:
     """The document's content (or the reason it cannot be read), and a digest of its input
     as stored, so a rerun can tell an unchanged input from a changed one."""
-    if source.error or source.path is None:
+    if source.error or (source.path is None and source.location is None):
         content = _C0.sub("", source.content or "")
         digest = None
         if source.content is not None and not source.error:
@@ -514,9 +544,14 @@ def read_source(source: Source, limits: ReadLimits | None = None) -> tuple[RawDo
     limit = (limits or ReadLimits()).max_bytes
     digest = None
     try:
-        data = read_file(source.path, limit)
+        stored: PurePath
+        if source.location is not None:
+            data, stored = read_url_file(source.location, limit), PurePosixPath(source.location)
+        else:
+            assert source.path is not None
+            data, stored = read_file(source.path, limit), source.path
         digest = input_digest(data)
-        content = decode_text(unpack(data, source.path, limit), is_html=source.kind == "html")
+        content = decode_text(unpack(data, stored, limit), is_html=source.kind == "html")
     except InputError as error:
         failed = RawDocument(
             source.id, source.kind, "", source.source, source.url, error=str(error)

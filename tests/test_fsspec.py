@@ -1,0 +1,130 @@
+"""Inputs and outputs behind fsspec URLs (here fsspec's in-memory filesystem)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+fsspec = pytest.importorskip("fsspec")
+distributed = pytest.importorskip("distributed")
+
+from cleaner.batch import BatchOptions, clean_batch  # noqa: E402
+from cleaner.dask_engine import DaskEngine  # noqa: E402
+from cleaner.pipeline import CleanConfig  # noqa: E402
+from cleaner.rules import RuleSet  # noqa: E402
+from tests.conftest import SAMPLES  # noqa: E402
+
+FIXTURE_HTML = Path(__file__).resolve().parent / "fixtures" / "html"
+
+
+@pytest.fixture
+def memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """An empty in-memory filesystem, and a journal cache of the test's own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    fs = fsspec.filesystem("memory")
+    fs.store.clear()
+    fs.pseudo_dirs.clear()
+    fs.pseudo_dirs.append("")
+    yield fs
+    fs.store.clear()
+
+
+def _inputs(folder: Path) -> None:
+    """The samples, an HTML page gzipped, and a JSONL file with one bad line."""
+    (folder / "texts").mkdir(parents=True)
+    for sample in sorted(SAMPLES.glob("*.txt")):
+        (folder / "texts" / sample.name).write_bytes(sample.read_bytes())
+    page = sorted(FIXTURE_HTML.glob("*.html"))[0]
+    (folder / "page.html.gz").write_bytes(gzip.compress(page.read_bytes()))
+    records = [
+        {"id": "a", "text": "Short one.\n\n" + SAMPLES.joinpath(sorted(
+            p.name for p in SAMPLES.glob("*.txt"))[0]).read_text("utf-8")},
+        "not json",
+    ]  # fmt: skip
+    (folder / "feed.jsonl").write_text(
+        json.dumps(records[0]) + "\n" + str(records[1]) + "\n", "utf-8"
+    )
+
+
+def _upload(fs: Any, folder: Path, root: str) -> None:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            fs.pipe_file(f"{root}/{path.relative_to(folder).as_posix()}", path.read_bytes())
+
+
+def _memory_outputs(fs: Any, root: str) -> dict[str, bytes]:
+    return {
+        name[len(root) + 1 :]: fs.cat_file(name)
+        for name in fs.find(root)
+        if not name.endswith("manifest.jsonl")
+    }
+
+
+def _local_outputs(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != "manifest.jsonl"
+    }
+
+
+def _verdicts(manifest: str) -> list[tuple[Any, ...]]:
+    rows = [json.loads(line) for line in manifest.splitlines()]
+    return [(r["id"], r["status"], r["reason"], r["output"], r["duplicate_of"]) for r in rows]
+
+
+def test_memory_urls_give_the_local_answer(memory: Any, tmp_path: Path, rules: RuleSet) -> None:
+    _inputs(tmp_path / "in")
+    _upload(memory, tmp_path / "in", "/in")
+    options = BatchOptions(clean=CleanConfig(rules=rules), jobs=1, timeout_s=None)
+
+    local = clean_batch([tmp_path / "in"], tmp_path / "out", options)
+    remote = clean_batch(["memory://in"], "memory://out", options)
+
+    assert remote.manifest == "memory://out/manifest.jsonl"
+    local_manifest = (tmp_path / "out" / "manifest.jsonl").read_text("utf-8")
+    remote_manifest = memory.cat_file("/out/manifest.jsonl").decode("utf-8")
+    assert _verdicts(local_manifest) == _verdicts(remote_manifest)
+    assert _local_outputs(tmp_path / "out") == _memory_outputs(memory, "/out")
+    statuses = {row[1] for row in _verdicts(remote_manifest)}
+    assert statuses == {"ok", "error"}  # the bad JSONL line
+    assert remote.status == local.status and remote.status["ok"] == 7
+
+
+def test_rerun_on_a_url_reuses_finished_documents(
+    memory: Any, tmp_path: Path, rules: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _inputs(tmp_path / "in")
+    _upload(memory, tmp_path / "in", "/in")
+    options = BatchOptions(clean=CleanConfig(rules=rules), jobs=1, timeout_s=None)
+    first = clean_batch(["memory://in"], "memory://out", options)
+    # Another machine: no local journal; the manifest is fetched from the output URL.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "elsewhere"))
+    second = clean_batch(["memory://in"], "memory://out", options)
+    assert second.reused == first.status["ok"] + first.status["error"] - 1  # bad line redone
+    assert second.status == first.status
+
+
+def test_dask_engine_reads_and_writes_urls(memory: Any, tmp_path: Path, rules: RuleSet) -> None:
+    """Threads share the in-memory filesystem, so the cluster runs in this process."""
+    _inputs(tmp_path / "in")
+    _upload(memory, tmp_path / "in", "/in")
+    options = BatchOptions(clean=CleanConfig(rules=rules), jobs=2)
+    local = clean_batch([tmp_path / "in"], tmp_path / "out", options)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = clean_batch(["memory://in"], "memory://out", options, engine=DaskEngine(client))
+    assert remote.status == local.status
+    assert _local_outputs(tmp_path / "out") == _memory_outputs(memory, "/out")
+    remote_manifest = memory.cat_file("/out/manifest.jsonl").decode("utf-8")
+    local_manifest = (tmp_path / "out" / "manifest.jsonl").read_text("utf-8")
+    assert _verdicts(local_manifest) == _verdicts(remote_manifest)
