@@ -6,7 +6,9 @@ Every figure is a ratio between runs made in this same script, alternating, beca
 machines are shared and absolute times drift:
 1. HTML, one core: bare trafilatura (`extract(include_comments=False, with_metadata=True)`,
    reading the same files and writing one .txt each) against `cleaner clean --jobs 1`;
-2. `cleaner clean --jobs 2` against `--jobs 1` on the same pages;
+2. `cleaner clean --jobs 2` against `--jobs 1` on the same pages, and for reference what
+   the machine itself gives: two bare trafilatura processes side by side, half the pages
+   each, against one doing all (shared cores and memory bandwidth cap every program alike);
 3. text mode: documents a second of `cleaner clean` on the pages' naive text;
 4. memory: peak PSS of `cleaner clean`'s process tree on 10,000 text documents against
    1,000, also without the near-copy signatures the batch holds by design.
@@ -18,8 +20,10 @@ from __future__ import annotations
 import argparse
 import gzip
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -55,6 +59,25 @@ def prepare(data: Path, folder: Path, pages: int) -> tuple[Path, Path]:
     return html_dir, text_dir
 
 
+def split_in_two(pages: Path, folder: Path) -> list[Path]:
+    """The pages in two folders (hard links), alternately: two equal halves."""
+    halves = [folder / "half-0", folder / "half-1"]
+    for half in halves:
+        half.mkdir()
+    for number, page in enumerate(sorted(pages.glob("*.html"))):
+        (halves[number % 2] / page.name).hardlink_to(page)
+    return halves
+
+
+def run_side_by_side(commands: list[list[str]]) -> float:
+    """Seconds until every command, all started at once, has finished."""
+    started = time.perf_counter()
+    processes = [subprocess.Popen(c, stdout=subprocess.DEVNULL) for c in commands]
+    if any(process.wait() != 0 for process in processes):
+        raise SystemExit(f"{commands[0][:3]} failed")
+    return time.perf_counter() - started
+
+
 def cleaner_command(inputs: Path, out: Path, jobs: int) -> list[str]:
     return [sys.executable, "-m", "cleaner", "clean", str(inputs), "--out", str(out),
             "--jobs", str(jobs), "--no-progress"]  # fmt: skip
@@ -80,12 +103,17 @@ def main() -> None:
         html_dir, text_dir = prepare(args.data, folder, args.pages)
         out = folder / "out"
         bare = [sys.executable, "-c", BARE_TRAFILATURA, str(html_dir), str(out)]
-        bare_times, one_times, two_times = [], [], []
-        for _ in range(args.rounds):  # alternating, so drift hits all three alike
+        halves = split_in_two(html_dir, folder)
+        pair = [[sys.executable, "-c", BARE_TRAFILATURA, str(half), str(out)] for half in halves]
+        bare_times, one_times, two_times, pair_times = [], [], [], []
+        for _ in range(args.rounds):  # alternating, so drift hits all alike
             bare_times.append(best(bare, out, 1))
+            shutil.rmtree(out, ignore_errors=True)
+            pair_times.append(run_side_by_side(pair))
             one_times.append(best(cleaner_command(html_dir, out, 1), out, 1))
             two_times.append(best(cleaner_command(html_dir, out, 2), out, 1))
         bare_time, one_time, two_time = min(bare_times), min(one_times), min(two_times)
+        pair_time = min(pair_times)
         pages = args.pages
         print(f"HTML, {pages} pages (best of {args.rounds}):")
         print(f"  bare trafilatura      {pages / bare_time:7.1f} pages/s")
@@ -96,6 +124,10 @@ def main() -> None:
         print(
             f"  cleaner --jobs 2      {pages / two_time:7.1f} pages/s   "
             f"ratio to --jobs 1 {one_time / two_time:.2f}x"
+        )
+        print(
+            f"  machine's own scaling: two bare trafilatura processes side by side, half the "
+            f"pages each, {bare_time / pair_time:.2f}x one"
         )
 
         text_ones, text_twos = [], []

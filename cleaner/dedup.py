@@ -468,19 +468,24 @@ def colliding_codes(
     if not same.any():
         return np.empty(0, dtype=np.int64)
     members = docs[order].astype(np.int64)
-    starts = np.flatnonzero(same & ~np.r_[False, same[:-1]])
-    ends = np.flatnonzero(same & ~np.r_[same[1:], False]) + 1
-    small = ends - starts < config.all_pairs_bucket
+    # Each position's bucket number, and whether its bucket is small enough for all pairs.
+    bucket = np.concatenate(([0], np.cumsum(~same)))
+    sizes = np.bincount(bucket)
+    small = sizes[bucket] <= config.all_pairs_bucket
     # Neighbours in sorted order: every pair of a two-document bucket, and the chain of a
-    # big one (members of a bucket are in key order).
-    neighbours = np.flatnonzero(same)
-    left, right = members[neighbours], members[neighbours + 1]
-    found = [np.minimum(left, right) * count + np.maximum(left, right)]
-    for start, end in zip(starts[small], ends[small], strict=True):
-        if end - start > 1:
-            group = members[start : end + 1]
-            i, j = np.triu_indices(len(group), k=1)
-            found.append(group[i] * count + group[j])
+    # big one (members of a bucket are in key order). Small buckets also pair members
+    # further apart, which gives all their pairs.
+    found = []
+    for distance in range(1, config.all_pairs_bucket):
+        if distance >= len(members):
+            break
+        paired = bucket[distance:] == bucket[:-distance]
+        if distance > 1:
+            paired &= small[:-distance]
+        if not paired.any():
+            break  # no bucket has two members this far apart, nor any further
+        left, right = members[:-distance][paired], members[distance:][paired]
+        found.append(np.minimum(left, right) * count + np.maximum(left, right))
     return np.concatenate(found)
 
 

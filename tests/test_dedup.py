@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import numpy as np
@@ -235,3 +236,50 @@ def test_a_text_on_many_pages_forms_one_cluster_without_quadratic_pairs() -> Non
     assert {d.duplicate_of for d in found} == {"copy00"}
     assert sorted(d.id for d in found) == [f"copy{i:02d}" for i in range(1, 40)]
     assert {d.similarity for d in found} == {1.0}
+
+
+def _reference_codes(bands: list[int], keys: list[int], docs: list[int], count: int) -> set[int]:
+    """Candidate pairs the slow, obvious way: group by (band, key), all pairs of a group of
+    up to eight, else the chain through its members in order."""
+    groups: dict[tuple[int, int], list[int]] = {}
+    for band, key, doc in zip(bands, keys, docs, strict=True):
+        groups.setdefault((band, key), []).append(doc)
+    codes = set()
+    for members in groups.values():
+        members.sort()
+        if len(members) <= 8:
+            pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+        else:
+            pairs = list(itertools.pairwise(members))
+        codes.update(a * count + b for a, b in pairs)
+    return codes
+
+
+def test_candidate_buckets_match_a_direct_grouping() -> None:
+    """Buckets of every size from 1 to 30, over several bands, documents in any order (as
+    a shuffle partition of the distributed engine receives them)."""
+    from cleaner.dedup import colliding_codes
+
+    rng = random.Random(3)
+    count = 400
+    for _ in range(20):
+        bands, keys, docs = [], [], []
+        for band in range(3):
+            members = rng.sample(range(count), 300)
+            start = 0
+            while start < len(members):
+                size = rng.choice([1, 1, 2, 3, 5, 8, 9, 30])
+                key = rng.getrandbits(64)
+                for doc in members[start : start + size]:
+                    bands.append(band)
+                    keys.append(key)
+                    docs.append(doc)
+                start += size
+        shuffled = list(zip(bands, keys, docs, strict=True))
+        rng.shuffle(shuffled)
+        b, k, d = (list(column) for column in zip(*shuffled, strict=True))
+        found = colliding_codes(
+            np.array(b, np.int64), np.array(k, np.uint64), np.array(d, np.intp), count,
+            DedupConfig(),
+        )  # fmt: skip
+        assert set(found.tolist()) == _reference_codes(b, k, d, count)
