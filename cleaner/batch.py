@@ -32,7 +32,7 @@ import numpy.typing as npt
 from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicateIndex, fingerprint
 from cleaner.document import Document
 from cleaner.engine import Engine, LocalEngine, chunked
-from cleaner.folder import Folder, journal_folder
+from cleaner.folder import Folder, body_of, journal_folder
 from cleaner.io import (
     MANIFEST_NAME,
     OUTPUT_SUFFIX,
@@ -66,6 +66,9 @@ _TRANSIENT = re.compile(r"^(timeout after|worker process died|internal error|dup
 # Present while the learning stage changes outputs (see _LEARNING_MARK's use).
 _LEARNING_MARK = ".cleaner-learning"
 _TEMPORARY = re.compile(r"^\..+\.\d+\.[0-9a-f]{8}\.tmp$")
+# Outputs as they were before learning changed them (see _learning_step); a run killed
+# while learning leaves some behind, and redoes those documents.
+_KEPT_ASIDE = re.compile(r"^\..+\.before-learning$")
 
 
 class BatchError(RuntimeError):
@@ -283,6 +286,8 @@ def _clean_into(
 
     # A run killed while learning left outputs half changed: their documents are redone.
     interrupted = out.exists(_LEARNING_MARK)
+    if interrupted:  # its documents are redone: what learning had kept aside is stale
+        out.remove_matching(_KEPT_ASIDE)
 
     def task_for(source: Source) -> tuple[_Task, int | None]:
         offset = None if options.force else journal.find(source)
@@ -430,6 +435,8 @@ class _Learning:
                     learned.pop(key, None)
         if changed:
             found = self.engine.near_copies(index, self.outputs.__getitem__, self.read)
+        for key in taken:  # learning is over: the texts kept aside are not needed
+            self.settings.out.unlink(backup_name(self.outputs[key][0]))
         return found, learned
 
     def _settle_tasks(
@@ -476,7 +483,7 @@ def _map(
     """(key, result) for learning tasks, a chunk of them per worker round trip."""
     chunks = enumerate(chunked(tasks, _LEARNING_CHUNK))
     timeout = settings.options.timeout_s
-    for _, results in engine.map(_learning_steps, chunks, settings, timeout):
+    for _, results in engine.map(_learning_steps, chunks, settings, timeout, partition=1):
         if isinstance(results, list):  # a chunk past the time limit leaves its outputs be
             yield from results
 
@@ -711,16 +718,28 @@ def _learning_step(task: _Residual | _Settle, settings: _WorkerSettings) -> Any:
     """A residual's fingerprint (a `_Taken` when the document has repeated paragraphs), or a
     `_Settled` output. None when the output cannot be read back (it is left as it is)."""
     options = settings.options
-    folder, output, start = settings.out, task.output, task.body_start
+    folder, output, start, fmt = settings.out, task.output, task.body_start, options.output_format
+    # A step may run twice (a Dask worker lost after it wrote): every step works from the
+    # output as it was before learning changed it, kept aside by the first step that did.
+    backup = backup_name(output)
     try:
-        text = folder.read_body(output, options.output_format, start)
+        kept_aside = folder.exists(backup)
+        before = folder.read_bytes(backup if kept_aside else output)
+        text = body_of(before, fmt, start)
     except (OSError, ValueError, KeyError):
         return None
+
+    def rewrite(body: str) -> None:
+        if not kept_aside:
+            folder.write(backup, before.decode("utf-8"))
+        folder.rewrite_body(output, fmt, start, body)
+
     paragraphs = paragraphs_of(text)
     if isinstance(task, _Settle):
         drop: Collection[int] = task.drop
         if task.written:
-            paragraphs = _restored(paragraphs, task.positions, task.texts)
+            if not kept_aside:  # the residual step left no copy: rebuild the original
+                paragraphs = _restored(paragraphs, task.positions, task.texts)
         else:
             dropped = set(task.drop_keys)
             keyed = block_keys(task.site, paragraphs).tolist()
@@ -729,7 +748,7 @@ def _learning_step(task: _Residual | _Settle, settings: _WorkerSettings) -> Any:
         removed = tuple(p for i, p in enumerate(paragraphs) if i in drop)
         body = "\n\n".join(kept)
         settled = _Settled(fingerprint(body, options.dedup), len(body), removed)
-        folder.rewrite_body(output, options.output_format, start, body)
+        rewrite(body)
         return settled
     keys: Sequence[int] = task.keys
     if len(keys) != len(paragraphs):
@@ -746,7 +765,7 @@ def _learning_step(task: _Residual | _Settle, settings: _WorkerSettings) -> Any:
     body = "\n\n".join(kept)
     texts = tuple(p for p, out in zip(paragraphs, is_repeated, strict=True) if out)
     result = _Taken(fingerprint(body, options.dedup), positions, taken_keys, texts, len(body), True)
-    folder.rewrite_body(output, options.output_format, start, body)
+    rewrite(body)
     return result
 
 
@@ -782,6 +801,12 @@ def _process(task: _Task, settings: _WorkerSettings) -> _Outcome:
         doc = Document(id=source.id, source=source.source, kind=source.kind, url=source.url)
         doc.status, doc.reason = "error", f"internal error: {type(error).__name__}: {error}"
         return _Outcome(doc.manifest_row())
+
+
+def backup_name(output: str) -> str:
+    """Where learning keeps an output's text from before it changed it."""
+    head, _, name = output.rpartition("/")
+    return f"{head}/.{name}.before-learning" if head else f".{name}.before-learning"
 
 
 def read_output(out: Folder, fmt: OutputFormat, location: tuple[str, int]) -> str:

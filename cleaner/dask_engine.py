@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import operator
 from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
 from typing import Any, TypeVar
 
 import numpy as np
@@ -56,6 +57,8 @@ PARTITION_SIZE = 64
 # Documents a band-key task takes, and candidate pairs a verification task checks.
 _SIGNATURE_PARTITION = 20_000
 _PAIRS_PER_TASK = 2_000
+# Tries a partition gets when it is lost with a worker that another task killed.
+_ATTEMPTS = 8
 # splitmix64's golden ratio: spreads band keys over reduce tasks.
 _SPREAD = np.uint64(0x9E3779B97F4A7C15)
 
@@ -97,33 +100,47 @@ class DaskEngine:
         tasks: Iterator[tuple[K, T]],
         settings: S,
         timeout_s: float | None = None,
+        partition: int | None = None,
     ) -> Iterator[tuple[K, R | Failed]]:
         """Partitions of tasks as Dask tasks, a few per worker thread in flight at a time so
         the input is read as the cluster goes. `timeout_s` is not enforced here: a Dask
         worker's task cannot be stopped from outside (see the README)."""
         client = self.client
         [shared] = client.scatter([settings], broadcast=True, hash=False)
-        partitions = chunked(tasks, self.partition_size)
+        size = partition or self.partition_size
+        partitions = chunked(tasks, size)
         running = as_completed()
-        in_flight: dict[Future[Any], list[tuple[K, T]]] = {}
+        in_flight: dict[Future[Any], tuple[list[tuple[K, T]], int]] = {}
 
-        def submit(items: list[tuple[K, T]]) -> None:
+        def submit(items: list[tuple[K, T]], attempt: int = 0) -> None:
             future = client.submit(_run_partition, function, shared, items, pure=False)
-            in_flight[future] = items
+            in_flight[future] = items, attempt
             running.add(future)
 
         for items in _take(partitions, 2 * self._slots()):
             submit(items)
         for future in running:
-            items = in_flight.pop(future)
-            if future.status == "finished":
-                yield from future.result()
-            elif len(items) > 1:  # split: only the document that kills workers fails
-                for item in items:
-                    submit([item])
+            items, attempt = in_flight.pop(future)
+            try:
+                results = future.result()
+            except Exception:  # the partition failed, or its result was lost with a worker
+                if shared.status != "finished":
+                    # Every worker that held the settings died: send them again.
+                    [shared] = client.scatter([settings], broadcast=True, hash=False)
+                suspect = _killed_workers(future)
+                if (not suspect or len(items) == 1) and attempt < _ATTEMPTS:
+                    # Lost with a worker another task killed; or blamed alone, which a task
+                    # queued on the same worker as the real culprit can be: tried again. A
+                    # document that kills workers is blamed again on the second try.
+                    submit(items, _ATTEMPTS if suspect else attempt + 1)
+                elif len(items) > 1:  # split: only the document that kills workers fails
+                    for item in items:
+                        submit([item])
+                else:
+                    reason = _failure_reason(future)
+                    yield from ((key, Failed(reason)) for key, _ in items)
             else:
-                reason = _failure_reason(future)
-                yield from ((key, Failed(reason)) for key, _ in items)
+                yield from results
             future.release()
             for more in _take(partitions, 1):
                 submit(more)
@@ -160,6 +177,8 @@ class DaskEngine:
         """The same pairs as NearDuplicateIndex.candidate_pairs, through a hash shuffle."""
         client, config, count = self.client, index.config, len(index.ids)
         usable = index.usable()
+        if len(usable) < 2:
+            return np.empty((0, 2), dtype=np.int64)
         reducers = max(1, min(64, 2 * self._slots()))
         mapped = []
         for start in range(0, len(usable), _SIGNATURE_PARTITION):
@@ -210,13 +229,21 @@ def _take(items: Iterator[T], count: int) -> list[T]:
     return taken
 
 
+def _killed_workers(future: Future[Any]) -> bool:
+    """Whether the scheduler holds this task itself responsible for workers dying."""
+    try:
+        return type(future.exception()).__name__ == "KilledWorker"
+    except Exception:  # cancelled: its input or result was lost, not its fault
+        return False
+
+
 def _failure_reason(future: Future[Any]) -> str:
     try:
         error = future.exception()
     except Exception as raised:  # the future itself could not be read
         error = raised
     name = type(error).__name__
-    if name == "KilledWorker":
+    if error is None or name == "KilledWorker" or isinstance(error, CancelledError):
         return "worker process died (the Dask scheduler gave up on it)"
     return f"internal error: {name}: {error}"
 

@@ -80,7 +80,7 @@ def dedup_files(
             chunks[number] = chunk
             yield number, chunk
 
-    for number, done in _in_order(engine.map(_fingerprint_chunk, tasks(), settings)):
+    for number, done in _in_order(engine.map(_fingerprint_chunk, tasks(), settings, partition=1)):
         chunk = chunks.pop(number)
         if isinstance(done, Failed):  # the worker died on it: its texts are error rows
             names = [name for name, _ in chunk.files] or [f"{chunk.path}@{chunk.start}"]

@@ -37,11 +37,13 @@ class Engine(Protocol):
         tasks: Iterator[tuple[K, T]],
         settings: S,
         timeout_s: float | None = None,
+        partition: int | None = None,
     ) -> Iterator[tuple[K, R | Failed]]:
         """(key, function(task, settings) or Failed) for every task, in any order.
 
         `settings` reaches each worker once, not with every task. A task whose worker dies
-        or that passes `timeout_s` is Failed; the others go on.
+        or that passes `timeout_s` is Failed; the others go on. `partition`: how many tasks
+        an engine that groups them may put together (1 for tasks that are groups already).
         """
         ...
 
@@ -68,6 +70,7 @@ class LocalEngine:
         tasks: Iterator[tuple[K, T]],
         settings: S,
         timeout_s: float | None = None,
+        partition: int | None = None,
     ) -> Iterator[tuple[K, R | Failed]]:
         if self.jobs <= 1 and not timeout_s:
             for key, task in tasks:

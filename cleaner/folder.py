@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,10 +72,21 @@ class Folder:
 
     def read_body(self, relative: str, fmt: OutputFormat, start: int) -> str:
         """The body of an output written by `render`, given its `body_start`."""
-        data = self.read_bytes(relative)
-        if fmt == "json":
-            return str(json.loads(data)["text"])
-        return data[start:].decode("utf-8").removesuffix("\n")
+        return body_of(self.read_bytes(relative), fmt, start)
+
+    def remove_matching(self, pattern: re.Pattern[str]) -> None:
+        """Delete the files under the folder whose names match (leftovers of a killed run)."""
+        local = self.local
+        if local is not None:
+            for folder, _, names in os.walk(local):
+                for name in names:
+                    if pattern.match(name):
+                        Path(folder, name).unlink(missing_ok=True)
+            return
+        fs, root = filesystem(self.root)
+        for found in fs.find(root):
+            if pattern.match(found.rsplit("/", 1)[-1]):
+                fs.rm_file(found)
 
     def rewrite_body(self, relative: str, fmt: OutputFormat, start: int, body: str) -> None:
         """Replace the body of an output written by `render`, keeping its header."""
@@ -85,6 +97,13 @@ class Folder:
             self.write(relative, json.dumps(record, ensure_ascii=False) + "\n")
         else:
             self.write(relative, data[:start].decode("utf-8") + body + "\n")
+
+
+def body_of(data: bytes, fmt: OutputFormat, start: int) -> str:
+    """The body of an output file's bytes written by `render`, given its `body_start`."""
+    if fmt == "json":
+        return str(json.loads(data)["text"])
+    return data[start:].decode("utf-8").removesuffix("\n")
 
 
 def journal_folder(url: str) -> Path:

@@ -168,3 +168,33 @@ def test_cli_refuses_scheduler_without_dask(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "--scheduler needs --engine dask" in result.stderr
+
+
+def _dies_on_five(task: int, settings: int) -> int:
+    if task == 5:
+        os._exit(1)  # a document that kills every worker that runs it
+    return task * settings
+
+
+def test_a_document_that_kills_workers_is_the_only_failure() -> None:
+    """Its partition is split and retried; the others' results all arrive, once each."""
+    import dask
+
+    from cleaner.workers import Failed
+
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 1}),
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as local,
+        distributed.Client(local) as client,
+    ):
+        pairs = list(
+            DaskEngine(client, partition_size=8).map(_dies_on_five, ((i, i) for i in range(40)), 10)
+        )
+    results = dict(pairs)
+    assert len(pairs) == len(results) == 40
+    failed = {key: value for key, value in results.items() if isinstance(value, Failed)}
+    assert list(failed) == [5]
+    assert failed[5].reason.startswith("worker process died")
+    assert all(results[key] == key * 10 for key in results if key != 5)

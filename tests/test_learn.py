@@ -293,3 +293,36 @@ def test_pages_added_after_a_finished_run_learn_the_same_template(tmp_path: Path
     old = (tmp_path / "out" / rows["p-0"]["output"]).read_text("utf-8")
     assert template("Alder")["prompt"] not in old
     assert sum(r["rule"].startswith("learned:") for r in rows["p-0"]["removed"]) == 3
+
+
+def test_learning_steps_give_the_same_result_when_run_twice(tmp_path: Path) -> None:
+    """A Dask worker lost after a step wrote its output makes the step run again: each step
+    works from the output as it was before learning, so a second run changes nothing."""
+    from cleaner.batch import _learning_step, _Residual, _Settle, _WorkerSettings, backup_name
+    from cleaner.folder import Folder
+    from cleaner.learn import paragraphs_of
+
+    rng = random.Random(4)
+    paragraphs = [template("Harlow")["header"], *article(rng, 3), template("Harlow")["footer"]]
+    original = "\n\n".join(paragraphs) + "\n"
+    (tmp_path / "x.txt").write_text(original, "utf-8")
+    settings = _WorkerSettings(BatchOptions(), Folder.of(tmp_path))
+    keys = block_keys("s", paragraphs_of(original.rstrip("\n"))).tolist()
+    residual = _Residual("x.txt", 0, "s", tuple(keys), (keys[0], keys[4]))
+
+    first = _learning_step(residual, settings)
+    trimmed = (tmp_path / "x.txt").read_text("utf-8")
+    second = _learning_step(residual, settings)
+    assert second.texts == first.texts == (paragraphs[0], paragraphs[4])
+    assert (tmp_path / "x.txt").read_text("utf-8") == trimmed
+    assert paragraphs[0] not in trimmed and paragraphs[1] in trimmed
+
+    # Settling: the header was a real paragraph after all (put back), the footer was not.
+    positions = tuple(first.positions.tolist())
+    settle = _Settle("x.txt", 0, positions, first.texts, frozenset({4}), True)
+    settled = [_learning_step(settle, settings) for _ in range(2)]
+    assert settled[0].removed == settled[1].removed == (paragraphs[4],)
+    assert settled[0].chars_out == settled[1].chars_out
+    assert (settled[0].fingerprint.signature == settled[1].fingerprint.signature).all()
+    assert (tmp_path / "x.txt").read_text("utf-8") == "\n\n".join(paragraphs[:4]) + "\n"
+    assert (tmp_path / backup_name("x.txt")).read_text("utf-8") == original
