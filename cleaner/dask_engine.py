@@ -119,6 +119,9 @@ class DaskEngine:
 
         for items in _take(partitions, 2 * self._slots()):
             submit(items)
+        # Documents blamed for workers dying, to try again alone once the rest is done: a
+        # task queued on the same worker as the real culprit is blamed too.
+        suspects: list[tuple[K, T]] = []
         for future in running:
             items, attempt = in_flight.pop(future)
             try:
@@ -127,23 +130,27 @@ class DaskEngine:
                 if shared.status != "finished":
                     # Every worker that held the settings died: send them again.
                     [shared] = client.scatter([settings], broadcast=True, hash=False)
-                suspect = _killed_workers(future)
-                if (not suspect or len(items) == 1) and attempt < _ATTEMPTS:
-                    # Lost with a worker another task killed; or blamed alone, which a task
-                    # queued on the same worker as the real culprit can be: tried again. A
-                    # document that kills workers is blamed again on the second try.
-                    submit(items, _ATTEMPTS if suspect else attempt + 1)
+                if not _killed_workers(future) and attempt < _ATTEMPTS:
+                    submit(items, attempt + 1)  # lost with a worker another task killed
                 elif len(items) > 1:  # split: only the document that kills workers fails
                     for item in items:
                         submit([item])
                 else:
-                    reason = _failure_reason(future)
-                    yield from ((key, Failed(reason)) for key, _ in items)
+                    suspects.extend(items)
             else:
                 yield from results
             future.release()
             for more in _take(partitions, 1):
                 submit(more)
+        for key, task in suspects:  # one at a time, alone on the cluster
+            if shared.status != "finished":
+                [shared] = client.scatter([settings], broadcast=True, hash=False)
+            future = client.submit(_run_partition, function, shared, [(key, task)], pure=False)
+            try:
+                yield from future.result()
+            except Exception:
+                yield key, Failed(_failure_reason(future))
+            future.release()
 
     def near_copies(
         self,
