@@ -28,7 +28,7 @@ from cleaner.learned_rules import learn_rule_files
 from cleaner.pipeline import CleanConfig
 from cleaner.rule_tests import run_rule_tests
 from cleaner.rules import RuleError, RuleSet, default_rules_dir, load_rules
-from cleaner.storage import is_url, url_exists
+from cleaner.storage import filesystem, local_or_url, url_exists
 from cleaner.workers import WorkerStartError
 
 app = typer.Typer(
@@ -104,7 +104,7 @@ def clean(
     console = Console(stderr=True)
     if output_format not in ("txt", "md", "json"):
         raise _fail(console, f"--format must be txt, md or json, not {output_format!r}")
-    locations = [given if is_url(given) else Path(given) for given in inputs]
+    locations = [local_or_url(given) for given in inputs]
     try:
         missing = [str(where) for where in locations if not _exists(where)]
     except ImportError as error:
@@ -113,7 +113,12 @@ def clean(
         raise _fail(console, f"no such input: {', '.join(missing)}")
     if not 0.0 < similarity <= 1.0:
         raise _fail(console, "--similarity must be in (0, 1]")
-    target = out if is_url(out) else Path(out)
+    target = local_or_url(out)
+    if isinstance(target, str):
+        try:
+            filesystem(target)
+        except Exception as error:  # unknown protocol, its package missing, bad address
+            raise _fail(console, f"cannot write to {target}: {error}") from None
     if timeout < 0 or max_input_mb <= 0:
         raise _fail(console, "--timeout must be >= 0 and --max-input-mb > 0")
     if learn_min_docs < 2:
@@ -170,7 +175,9 @@ def _exists(location: Path | str) -> bool:
         return location.exists()
     try:
         return url_exists(location)
-    except (OSError, ValueError):  # unknown protocol, unreachable store, no such bucket
+    except ImportError:
+        raise
+    except Exception:  # unknown protocol, unreachable store, no such bucket: each its own
         return False
 
 
@@ -191,7 +198,7 @@ def _engine(console: Console, name: str, scheduler: str | None, jobs: int) -> It
     with contextlib.ExitStack() as stack:
         try:
             runner = stack.enter_context(DaskEngine.connect(scheduler, workers=jobs))
-        except (OSError, TimeoutError) as error:
+        except (OSError, TimeoutError, ValueError) as error:  # ValueError: a bad address
             where = scheduler or "a local Dask cluster"
             raise _fail(console, f"cannot reach {where}: {error}") from None
         yield runner

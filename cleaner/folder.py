@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cleaner.io import OutputFormat, write_atomic
-from cleaner.storage import filesystem, is_url
+from cleaner.storage import filesystem, is_url, local_or_url
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,8 @@ class Folder:
 
     @classmethod
     def of(cls, location: str | Path) -> Folder:
-        return cls(str(location) if is_url(location) else str(Path(location).absolute()))
+        where = local_or_url(location)
+        return cls(where if isinstance(where, str) else str(where.absolute()))
 
     @property
     def local(self) -> Path | None:

@@ -26,7 +26,7 @@ import charset_normalizer
 
 from cleaner.document import Document, InputKind
 from cleaner.pipeline import RawDocument
-from cleaner.storage import is_url, list_url_files, open_url, read_url, url_size
+from cleaner.storage import list_url_files, local_or_url, open_url, read_url, url_size
 
 OutputFormat = Literal["txt", "md", "json"]
 MANIFEST_NAME = "manifest.jsonl"
@@ -86,15 +86,16 @@ def find_input_files(
     an error row); in folders, only known suffixes are inputs. `exclude` (the output
     folder) is never walked, so writing inside the input folder does not re-read outputs.
     """
-    excluded = Path(exclude).resolve() if exclude and not is_url(exclude) else None
-    for given in inputs:
-        if isinstance(given, str) and is_url(given):
-            skip = str(exclude).rstrip("/") + "/" if exclude and is_url(exclude) else None
-            for url, relative in list_url_files(given):
-                if input_kind(relative) is not None and not (skip and url.startswith(skip)):
+    out = local_or_url(exclude) if exclude else None
+    excluded = out.resolve() if isinstance(out, Path) else None
+    for location in inputs:
+        given = local_or_url(location)
+        if isinstance(given, str):
+            skip = out if isinstance(out, str) else None
+            for url, relative, named in list_url_files(given, skip):
+                if named or input_kind(relative) is not None:
                     yield url, relative
             continue
-        given = Path(given)
         if given.is_dir():
             for path in _walk(given, excluded):
                 yield path, path.relative_to(given)
@@ -144,10 +145,11 @@ def iter_sources(
         stem = _strip_suffixes(relative)
         output_name = names.claim(stem.as_posix())
         doc_id = relative.as_posix()
-        if isinstance(path, str):
-            yield Source(doc_id, path, output_name, kind=kind or "text", location=path)
-        elif kind is None:
-            yield Source(doc_id, str(path), output_name, path=path, error="unsupported file type")
+        if kind is None:
+            local = path if isinstance(path, Path) else None
+            yield Source(doc_id, str(path), output_name, path=local, error="unsupported file type")
+        elif isinstance(path, str):
+            yield Source(doc_id, path, output_name, kind=kind, location=path)
         else:
             # Read by absolute path: workers (a cluster's above all) may not share our cwd.
             yield Source(doc_id, str(path), output_name, kind=kind, path=path.absolute())

@@ -32,16 +32,45 @@ def join_url(url: str, relative: str) -> str:
     return url.rstrip("/") + "/" + relative
 
 
-def list_url_files(url: str) -> Iterator[tuple[str, PurePosixPath]]:
-    """(file URL, path relative to `url`) under a URL, sorted; the URL itself if a file."""
+def local_or_url(location: str | Path) -> Path | str:
+    """A `file://` URL is a local path (with the local guarantees); other URLs stay."""
+    if isinstance(location, str) and location.startswith("file://"):
+        return Path(location.removeprefix("file://"))
+    return location if isinstance(location, str) and is_url(location) else Path(location)
+
+
+def list_url_files(
+    url: str, exclude: str | None = None
+) -> Iterator[tuple[str, PurePosixPath, bool]]:
+    """(file URL, path relative to `url`, whether it was named itself) under a URL, in the
+    local walk's order (a folder's files by name, then its subfolders by name); the URL
+    itself when it is a file. Files under `exclude` (the output URL) are left out."""
     fs, root = filesystem(url)
-    protocol = url.split("://", 1)[0]
     if not fs.isdir(root):
-        yield url, PurePosixPath(PurePosixPath(root).name)
+        yield url, PurePosixPath(PurePosixPath(root).name), True
         return
-    for found in sorted(fs.find(root)):
-        relative = PurePosixPath(found).relative_to(PurePosixPath(root))
-        yield f"{protocol}://{found}", relative
+    skip = None
+    if exclude is not None:
+        out_fs, out_root = filesystem(exclude)
+        if out_fs.protocol == fs.protocol:
+            skip = out_root.rstrip("/")
+    base = PurePosixPath(root)
+    files: dict[PurePosixPath, list[str]] = {}
+    folders: dict[PurePosixPath, set[PurePosixPath]] = {}
+    for found in fs.find(root):
+        if skip and (found == skip or found.startswith(skip + "/")):
+            continue
+        relative = PurePosixPath(found).relative_to(base)
+        files.setdefault(relative.parent, []).append(relative.name)
+        for folder in [relative.parent, *relative.parent.parents][:-1]:
+            folders.setdefault(folder.parent, set()).add(folder)
+    stack = [PurePosixPath(".")]
+    while stack:
+        folder = stack.pop()
+        for name in sorted(files.get(folder, ())):
+            relative = folder / name
+            yield join_url(url, relative.as_posix()), relative, False
+        stack.extend(sorted(folders.get(folder, ()), key=lambda f: f.name, reverse=True))
 
 
 def url_exists(url: str) -> bool:

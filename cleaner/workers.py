@@ -186,6 +186,9 @@ class WorkerPool(Generic[T, R]):
             if worker.conn in ready or worker.process.sentinel in ready or _has_data(worker):
                 finished, died = _receive(worker)
                 yield from finished
+                if died:
+                    # Its pipe closed as it exited: wait for the exit to read its code.
+                    worker.process.join(timeout=1.0)
                 if died and not worker.ready:
                     code = worker.process.exitcode
                     raise WorkerStartError(f"a worker process failed to start (exit code {code})")

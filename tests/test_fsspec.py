@@ -128,3 +128,55 @@ def test_dask_engine_reads_and_writes_urls(memory: Any, tmp_path: Path, rules: R
     remote_manifest = memory.cat_file("/out/manifest.jsonl").decode("utf-8")
     local_manifest = (tmp_path / "out" / "manifest.jsonl").read_text("utf-8")
     assert _verdicts(local_manifest) == _verdicts(remote_manifest)
+
+
+def test_an_output_url_inside_the_input_url_is_not_read_back(memory: Any, rules: RuleSet) -> None:
+    for sample in sorted(SAMPLES.glob("*.txt"))[:3]:
+        memory.pipe_file(f"/in/{sample.name}", sample.read_bytes())
+    options = BatchOptions(clean=CleanConfig(rules=rules), jobs=1, timeout_s=None)
+    first = clean_batch(["memory://in"], "memory://in/out", options)
+    second = clean_batch(["memory://in"], "memory://in/out", options)
+    assert first.documents == second.documents == 3
+    assert second.reused == 3
+
+
+def test_urls_are_walked_like_local_folders(memory: Any, tmp_path: Path) -> None:
+    """Same documents, order and output names from a URL as from the same local folder;
+    a file named on its own is taken whatever its suffix (an error row, as locally)."""
+    from cleaner.io import iter_sources
+
+    text = sorted(SAMPLES.glob("*.txt"))[0].read_text("utf-8")
+    tree = tmp_path / "tree"
+    (tree / "B").mkdir(parents=True)
+    (tree / "a" / "deep").mkdir(parents=True)
+    (tree / "b.txt").write_text(text, "utf-8")
+    (tree / "B" / "x.txt").write_text(text, "utf-8")
+    (tree / "a" / "deep" / "y.txt").write_text(text, "utf-8")
+    (tree / "a" / "z.html").write_text("<p>x</p>", "utf-8")
+    (tree / "b.jsonl").write_text(json.dumps({"id": "x", "text": text}) + "\n", "utf-8")
+    (tree / "notes.doc").write_text("x", "utf-8")
+    _upload(memory, tree, "/tree")
+
+    def listed(sources: Any) -> list[tuple[str, str, str | None]]:
+        return [(s.id, s.output_name, s.error) for s in sources]
+
+    assert listed(iter_sources(["memory://tree"])) == listed(iter_sources([tree]))
+    assert listed(iter_sources([f"file://{tree}"])) == listed(iter_sources([tree]))
+    single = listed(iter_sources(["memory://tree/notes.doc"]))
+    assert single == listed(iter_sources([tree / "notes.doc"]))
+    assert single[0][2] == "unsupported file type"
+
+
+def test_a_file_url_output_is_a_local_folder(tmp_path: Path, rules: RuleSet) -> None:
+    """file:// is the local disk: temp file + rename, folders made as needed; an output
+    folder inside the input folder is not read back."""
+    inputs = tmp_path / "in"
+    (inputs / "nested").mkdir(parents=True)
+    for sample in sorted(SAMPLES.glob("*.txt"))[:2]:
+        (inputs / "nested" / sample.name).write_bytes(sample.read_bytes())
+    options = BatchOptions(clean=CleanConfig(rules=rules), jobs=1, timeout_s=None)
+    out = f"file://{inputs}/out"
+    first = clean_batch([f"file://{inputs}"], out, options)
+    second = clean_batch([f"file://{inputs}"], out, options)
+    assert first.status["ok"] == second.reused == second.documents == 2
+    assert len(list((inputs / "out" / "nested").glob("*.txt"))) == 2
