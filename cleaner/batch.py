@@ -435,7 +435,9 @@ class _Learning:
                     learned.pop(key, None)
         if changed:
             found = self.engine.near_copies(index, self.outputs.__getitem__, self.read)
-        for key in taken:  # learning is over: the texts kept aside are not needed
+        # Learning is over: the texts kept aside are not needed. Only documents with
+        # repeated blocks can have one (also those whose step failed or timed out).
+        for key in self.repeated:
             self.settings.out.unlink(backup_name(self.outputs[key][0]))
         return found, learned
 
@@ -637,10 +639,11 @@ def _exclusive(out: Path) -> Iterator[None]:
 
 
 def _remove_temporaries(out: Path) -> None:
-    """Delete the half-written outputs a killed run left (only names atomic_output makes)."""
+    """Delete the half-written outputs and texts kept aside for learning that a killed run
+    left (only names atomic_output and learning make)."""
     for folder, _, names in os.walk(out):
         for name in names:
-            if _TEMPORARY.match(name):
+            if _TEMPORARY.match(name) or _KEPT_ASIDE.match(name):
                 Path(folder, name).unlink(missing_ok=True)
 
 

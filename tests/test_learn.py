@@ -151,6 +151,7 @@ def test_wire_copies_on_one_site_keep_their_shared_paragraphs(tmp_path: Path) ->
         learned = {r["text"] for r in row["removed"] if r["rule"].startswith("learned:")}
         assert learned == set(template("Alder").values())
     assert rows["wire-1"]["duplicate_of"] is not None
+    assert not list((tmp_path / "out").rglob(".*"))  # no text kept aside once learning ends
 
 
 def test_plain_texts_from_mixed_sites_learn_across_the_batch(tmp_path: Path) -> None:
