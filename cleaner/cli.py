@@ -41,6 +41,15 @@ app.add_typer(rules_app, name="rules")
 
 EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
 
+# Options `clean` and `dedup` share: where the work runs.
+EngineOption = Annotated[
+    str, typer.Option(help="Where the work runs: local (processes here) or dask.")
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(help="Dask scheduler address (default: a local Dask cluster of --jobs)."),
+]
+
 
 def _fail(console: Console, message: str, code: int = EXIT_USAGE) -> typer.Exit:
     # Messages quote regular expressions and selectors: print them verbatim, unwrapped.
@@ -89,13 +98,8 @@ def clean(
     learn_min_docs: Annotated[
         int, typer.Option(help="Different articles a block must repeat in to be boilerplate.")
     ] = LearnConfig().min_documents,
-    engine: Annotated[
-        str, typer.Option(help="Where the work runs: local (processes here) or dask.")
-    ] = "local",
-    scheduler: Annotated[
-        str | None,
-        typer.Option(help="Dask scheduler address (default: a local Dask cluster of --jobs)."),
-    ] = None,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Clean scraped pages (.html/.htm/.txt, optionally .gz, and .jsonl) into articles.
 
@@ -258,13 +262,8 @@ def dedup(
     similarity: Annotated[
         float, typer.Option(help="Word 5-gram Jaccard from which two texts are near copies.")
     ] = DedupConfig().threshold,
-    engine: Annotated[
-        str, typer.Option(help="Where the work runs: local (processes here) or dask.")
-    ] = "local",
-    scheduler: Annotated[
-        str | None,
-        typer.Option(help="Dask scheduler address (default: a local Dask cluster of --jobs)."),
-    ] = None,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Find near copies among already-clean texts; one report row per flagged document.
 

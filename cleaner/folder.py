@@ -50,7 +50,7 @@ class Folder:
         fs, root = filesystem(self.root)
         try:
             return bytes(fs.cat_file(f"{root}/{relative}"))
-        except FileNotFoundError:
+        except OSError:
             raise
         except Exception as error:  # the store's own errors, as the OSError callers expect
             raise OSError(str(error)) from error

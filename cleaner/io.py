@@ -605,29 +605,6 @@ def body_start(doc: Document, fmt: OutputFormat) -> int:
     return len(header.encode("utf-8")) if fmt == "md" else 0
 
 
-def read_body(path: Path, fmt: OutputFormat, start: int) -> str:
-    """The body of an output file written by `render`, given its `body_start`."""
-    if fmt == "json":
-        return str(json.loads(path.read_text("utf-8"))["text"])
-    with open(path, "rb") as stream:
-        stream.seek(start)
-        return stream.read().decode("utf-8").removesuffix("\n")
-
-
-def rewrite_body(path: Path, fmt: OutputFormat, start: int, body: str) -> None:
-    """Replace the body of an output file written by `render`, keeping its header."""
-    if fmt == "json":
-        record = json.loads(path.read_text("utf-8"))
-        record["text"] = body
-        write_atomic(path, json.dumps(record, ensure_ascii=False) + "\n")
-        return
-    header = ""
-    if start > 0:
-        with open(path, "rb") as stream:
-            header = stream.read(start).decode("utf-8")
-    write_atomic(path, header + body + "\n")
-
-
 @contextmanager
 def atomic_output(path: Path) -> Iterator[TextIO]:
     """A stream whose content appears at `path` only once it is complete (temp + rename)."""
