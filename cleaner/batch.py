@@ -32,7 +32,7 @@ import numpy.typing as npt
 from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicateIndex, fingerprint
 from cleaner.document import Document
 from cleaner.engine import Engine, LocalEngine, chunked
-from cleaner.folder import Folder, body_of, journal_folder
+from cleaner.folder import Folder, body_of, journal_folder, with_body
 from cleaner.io import (
     MANIFEST_NAME,
     OUTPUT_SUFFIX,
@@ -69,6 +69,7 @@ _TEMPORARY = re.compile(r"^\..+\.\d+\.[0-9a-f]{8}\.tmp$")
 # Outputs as they were before learning changed them (see _learning_step); a run killed
 # while learning leaves some behind, and redoes those documents.
 _KEPT_ASIDE = re.compile(r"^\..+\.before-learning$")
+_LEFT_BY_A_KILLED_RUN = re.compile(f"{_TEMPORARY.pattern}|{_KEPT_ASIDE.pattern}")
 
 
 class BatchError(RuntimeError):
@@ -641,10 +642,7 @@ def _exclusive(out: Path) -> Iterator[None]:
 def _remove_temporaries(out: Path) -> None:
     """Delete the half-written outputs and texts kept aside for learning that a killed run
     left (only names atomic_output and learning make)."""
-    for folder, _, names in os.walk(out):
-        for name in names:
-            if _TEMPORARY.match(name) or _KEPT_ASIDE.match(name):
-                Path(folder, name).unlink(missing_ok=True)
+    Folder.of(out).remove_matching(_LEFT_BY_A_KILLED_RUN)
 
 
 def _write_manifest(
@@ -735,7 +733,8 @@ def _learning_step(task: _Residual | _Settle, settings: _WorkerSettings) -> Any:
     def rewrite(body: str) -> None:
         if not kept_aside:
             folder.write(backup, before.decode("utf-8"))
-        folder.rewrite_body(output, fmt, start, body)
+        # The header is the same before and after learning: no need to read the output again.
+        folder.write(output, with_body(before, fmt, start, body))
 
     paragraphs = paragraphs_of(text)
     if isinstance(task, _Settle):

@@ -19,6 +19,7 @@ keeps killing workers is split, and a document that still does is an error row.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import operator
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError
@@ -112,12 +113,19 @@ class DaskEngine:
         running = as_completed()
         in_flight: dict[Future[Any], tuple[list[tuple[K, T]], int]] = {}
 
+        def ensure_settings() -> Any:
+            """The settings on the cluster, sent again if every worker holding them died."""
+            if shared.status == "finished":
+                return shared
+            [again] = client.scatter([settings], broadcast=True, hash=False)
+            return again
+
         def submit(items: list[tuple[K, T]], attempt: int = 0) -> None:
             future = client.submit(_run_partition, function, shared, items, pure=False)
             in_flight[future] = items, attempt
             running.add(future)
 
-        for items in _take(partitions, 2 * self._slots()):
+        for items in itertools.islice(partitions, 2 * self._slots()):
             submit(items)
         # Documents blamed for workers dying, to try again alone once the rest is done: a
         # task queued on the same worker as the real culprit is blamed too.
@@ -127,9 +135,7 @@ class DaskEngine:
             try:
                 results = future.result()
             except Exception:  # the partition failed, or its result was lost with a worker
-                if shared.status != "finished":
-                    # Every worker that held the settings died: send them again.
-                    [shared] = client.scatter([settings], broadcast=True, hash=False)
+                shared = ensure_settings()
                 if not _killed_workers(future) and attempt < _ATTEMPTS:
                     submit(items, attempt + 1)  # lost with a worker another task killed
                 elif len(items) > 1:  # split: only the document that kills workers fails
@@ -140,11 +146,10 @@ class DaskEngine:
             else:
                 yield from results
             future.release()
-            for more in _take(partitions, 1):
+            for more in itertools.islice(partitions, 1):
                 submit(more)
         for key, task in suspects:  # one at a time, alone on the cluster
-            if shared.status != "finished":
-                [shared] = client.scatter([settings], broadcast=True, hash=False)
+            shared = ensure_settings()
             future = client.submit(_run_partition, function, shared, [(key, task)], pure=False)
             try:
                 yield from future.result()
@@ -225,15 +230,6 @@ class DaskEngine:
             submitted[future] = chunk
         for future in as_completed(list(submitted)):
             yield submitted[future], future.result()
-
-
-def _take(items: Iterator[T], count: int) -> list[T]:
-    taken = []
-    for item in items:
-        taken.append(item)
-        if len(taken) == count:
-            break
-    return taken
 
 
 def _killed_workers(future: Future[Any]) -> bool:

@@ -89,22 +89,22 @@ class Folder:
             if pattern.match(found.rsplit("/", 1)[-1]):
                 fs.rm_file(found)
 
-    def rewrite_body(self, relative: str, fmt: OutputFormat, start: int, body: str) -> None:
-        """Replace the body of an output written by `render`, keeping its header."""
-        data = self.read_bytes(relative)
-        if fmt == "json":
-            record = json.loads(data)
-            record["text"] = body
-            self.write(relative, json.dumps(record, ensure_ascii=False) + "\n")
-        else:
-            self.write(relative, data[:start].decode("utf-8") + body + "\n")
-
 
 def body_of(data: bytes, fmt: OutputFormat, start: int) -> str:
     """The body of an output file's bytes written by `render`, given its `body_start`."""
     if fmt == "json":
         return str(json.loads(data)["text"])
     return data[start:].decode("utf-8").removesuffix("\n")
+
+
+def with_body(data: bytes, fmt: OutputFormat, start: int, body: str) -> str:
+    """An output file's content (bytes written by `render`) with another body, its header
+    kept."""
+    if fmt == "json":
+        record = json.loads(data)
+        record["text"] = body
+        return json.dumps(record, ensure_ascii=False) + "\n"
+    return data[:start].decode("utf-8") + body + "\n"
 
 
 def journal_folder(url: str) -> Path:
