@@ -225,6 +225,14 @@ def test_word_hashes_ignore_case_and_punctuation_and_follow_word_boundaries() ->
     assert word_hashes("").tolist() == []
 
 
+def test_word_characters_are_what_isalnum_and_underscore_say_for_every_code_point() -> None:
+    from cleaner.dedup import _word_characters
+
+    direct = np.fromiter((chr(code).isalnum() for code in range(0x110000)), bool, 0x110000)
+    direct[ord("_")] = True
+    assert np.array_equal(_word_characters(), direct)
+
+
 def test_a_text_on_many_pages_forms_one_cluster_without_quadratic_pairs() -> None:
     text = article(60, 300)
     docs = [(f"copy{i:02d}", text) for i in range(40)] + [("other", article(61, 300))]
