@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.measure import run_measured
+from bench.measure import run_timed
 
 FUNCTION = "the of said on that would before in after with for by from as at".split()
 SYLLABLES = "ka lo mi ne tu ra si po der vek zul rim tas mor ban lin gor pel sud fen".split()
@@ -102,7 +102,7 @@ def main() -> None:
         for _ in range(args.rounds):
             for learn in (True, False):
                 out = Path(scratch) / ("learned" if learn else "plain")
-                seconds, _ = run_measured(cleaner_command(corpus, out, args.jobs, learn))
+                seconds = run_timed(cleaner_command(corpus, out, args.jobs, learn))
                 best[learn] = min(best[learn], seconds)
         left = 0
         learned_docs = 0

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.measure import run_measured
+from bench.measure import run_measured, run_timed
 from bench.quality import naive_text
 from cleaner.dedup import DedupConfig
 
@@ -87,7 +87,7 @@ def best(command: list[str], out: Path, rounds: int) -> float:
     times = []
     for _ in range(rounds):
         shutil.rmtree(out, ignore_errors=True)
-        times.append(run_measured(command, accept=(0, 1))[0])
+        times.append(run_timed(command, accept=(0, 1)))
     return min(times)
 
 
