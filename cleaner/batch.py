@@ -397,7 +397,9 @@ class _Learning:
         prints = dict.fromkeys(range(len(self.outputs)), empty)
         taken: dict[int, _Taken] = {}
         for key, result in _map(self._residual_tasks(), self.settings, self.engine):
-            if isinstance(result, Fingerprint):
+            if result is None:
+                prints[key] = self._as_before(key)
+            elif isinstance(result, Fingerprint):
                 prints[key] = result
             elif isinstance(result, _Taken):
                 # Held until the manifest is written: repeated paragraphs are mostly the same
@@ -427,7 +429,11 @@ class _Learning:
         for key, settled in _map(
             self._settle_tasks(taken, boilerplate), self.settings, self.engine
         ):
-            if isinstance(settled, _Settled):
+            if settled is None:
+                index.replace(key, self._as_before(key))
+                changed = True
+                learned.pop(key, None)
+            elif isinstance(settled, _Settled):
                 index.replace(key, settled.fingerprint)
                 changed = True
                 if settled.removed:
@@ -441,6 +447,19 @@ class _Learning:
         for key in self.repeated:
             self.settings.out.unlink(backup_name(self.outputs[key][0]))
         return found, learned
+
+    def _as_before(self, key: int) -> Fingerprint:
+        """A document whose learning step failed goes back to its output from before
+        learning, so that it holds what its row says; its fingerprint is of that text."""
+        output, start = self.outputs[key]
+        out, backup = self.settings.out, backup_name(output)
+        try:
+            if out.exists(backup):
+                out.write(output, out.read_bytes(backup).decode("utf-8"))
+            text = self.read((output, start))
+        except (OSError, ValueError, KeyError):
+            text = ""  # unreadable: it pairs with nothing, as the step would have had it
+        return fingerprint(text, self.settings.options.dedup)
 
     def _settle_tasks(
         self, taken: dict[int, _Taken], boilerplate: Keys
@@ -483,12 +502,35 @@ T = TypeVar("T")
 def _map(
     tasks: Iterator[tuple[int, Any]], settings: _WorkerSettings, engine: Engine
 ) -> Iterator[tuple[int, Any]]:
-    """(key, result) for learning tasks, a chunk of them per worker round trip."""
-    chunks = enumerate(chunked(tasks, _LEARNING_CHUNK))
+    """(key, result) for every learning task, a chunk of them per worker round trip; None
+    for a step that failed, whose output may have been rewritten all the same.
+
+    A chunk whose worker died or ran out of time is tried again a step at a time (steps can
+    run twice: each works from the output as it was before learning), so that one step
+    costs only itself.
+    """
     timeout = settings.options.timeout_s
-    for _, results in engine.map(_learning_steps, chunks, settings, timeout, partition=1):
-        if isinstance(results, list):  # a chunk past the time limit leaves its outputs be
+    sent: dict[int, list[tuple[int, Any]]] = {}
+
+    def numbered(chunks: Iterator[list[tuple[int, Any]]]) -> Iterator[tuple[int, Any]]:
+        for number, chunk in enumerate(chunks):
+            sent[number] = chunk
+            yield number, chunk
+
+    def run(chunks: Iterator[list[tuple[int, Any]]]) -> Iterator[tuple[int, Any]]:
+        work = numbered(chunks)
+        yield from engine.map(_learning_steps, work, settings, timeout, partition=1)
+
+    again: list[tuple[int, Any]] = []
+    for number, results in run(chunked(tasks, _LEARNING_CHUNK)):
+        chunk = sent.pop(number)
+        if isinstance(results, list):
             yield from results
+        else:
+            again.extend(chunk)
+    for number, results in run([task] for task in again):
+        chunk = sent.pop(number)
+        yield from results if isinstance(results, list) else [(chunk[0][0], None)]
 
 
 def _reuse(

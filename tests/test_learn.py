@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -327,3 +328,52 @@ def test_learning_steps_give_the_same_result_when_run_twice(tmp_path: Path) -> N
     assert (settled[0].fingerprint.signature == settled[1].fingerprint.signature).all()
     assert (tmp_path / "x.txt").read_text("utf-8") == "\n\n".join(paragraphs[:4]) + "\n"
     assert (tmp_path / backup_name("x.txt")).read_text("utf-8") == original
+
+
+# Run in a process of its own: workers are forked there (no other test's threads about),
+# so they run the patched step.
+KILLING_STEP = """
+import os, sys
+from dataclasses import replace
+from pathlib import Path
+import cleaner.batch
+from cleaner.batch import BatchOptions, clean_batch
+from cleaner.pipeline import CleanConfig
+from cleaner.rules import RuleSet
+
+real_step = cleaner.batch._learning_step
+
+def dies_on_alder_2(task, settings):
+    result = real_step(task, settings)
+    if task.output == "pages/alder-2.txt":
+        os._exit(3)  # as the OOM killer would, after the output was rewritten
+    return result
+
+cleaner.batch._learning_step = dies_on_alder_2
+options = BatchOptions(clean=CleanConfig(rules=RuleSet()), jobs=2, timeout_s=60.0)
+clean_batch([Path(sys.argv[1])], Path(sys.argv[2]), options)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork on Linux only")
+def test_a_document_whose_learning_step_kills_its_worker_keeps_its_whole_output(
+    tmp_path: Path,
+) -> None:
+    """The worker dies after the step rewrote the output: the chunk's other documents are
+    tried again one by one and learn; this one gets back its output from before learning,
+    and its row claims no learned removal."""
+    import subprocess
+
+    articles = three_sites(tmp_path / "in")
+    command = [sys.executable, "-c", KILLING_STEP, str(tmp_path / "in"), str(tmp_path / "out")]
+    subprocess.run(command, check=True, cwd=Path(__file__).parent.parent)
+    rows = rows_of(tmp_path / "out")
+
+    for doc_id, paragraphs in articles.items():
+        text = (tmp_path / "out" / rows[doc_id]["output"]).read_text("utf-8")
+        learned = [r for r in rows[doc_id]["removed"] if r["rule"].startswith("learned:")]
+        if doc_id == "alder-2":
+            assert text == page("Alder", paragraphs) and not learned
+        else:
+            assert text == "\n\n".join(paragraphs) + "\n" and learned
+    assert not [p.name for p in (tmp_path / "out").rglob(".*")]
