@@ -112,18 +112,26 @@ class BatchReport:
     chars_out: int = 0
     manifest: Path | str | None = None
 
-    def count(self, row: dict[str, Any]) -> None:
-        self.documents += 1
-        self.status[row["status"]] += 1
+    def count(self, row: dict[str, Any], times: int = 1) -> None:
+        """Count a manifest row in (or out, with times=-1: a row that changed)."""
+        self.documents += times
+        _add(self.status, row["status"], times)
         if row["reason"]:
-            self.reasons[f"{row['status']}: {row['reason']}"] += 1
+            _add(self.reasons, f"{row['status']}: {row['reason']}", times)
         if row["status"] == "ok":
-            self.languages[row["lang"] or "unknown"] += 1
-            self.sites[row["site"] or "(generic)"] += 1
-            self.chars_in += row["chars_in"]
-            self.chars_out += row["chars_out"]
-        for removal in row["removed"]:
-            self.removed[_rule_family(removal["rule"])] += 1
+            _add(self.languages, row["lang"] or "unknown", times)
+            _add(self.sites, row["site"] or "(generic)", times)
+            self.chars_in += times * row["chars_in"]
+            self.chars_out += times * row["chars_out"]
+        # A page's text can lose hundreds of lines to a few rules: each rule named once.
+        for rule, n in Counter(removal["rule"] for removal in row["removed"]).items():
+            _add(self.removed, _rule_family(rule), times * n)
+
+
+def _add(counter: Counter[str], key: str, times: int) -> None:
+    counter[key] += times
+    if counter[key] <= 0:
+        del counter[key]
 
 
 def _rule_family(rule: str) -> str:
@@ -303,6 +311,7 @@ def _clean_into(
     written: list[
         tuple[int, str, int, str, str, Keys | None, tuple[int, ...], Fingerprint | None]
     ] = []
+    marked: set[int] = set()  # documents whose row says it is a near copy
     for number, outcome, previous in _run(sources, settings, task_for, engine):
         if outcome.row is None and previous is not None:
             offset, row = previous, journal.row_at(previous)
@@ -313,6 +322,9 @@ def _clean_into(
             offset = journal.append(row)
         offsets.extend([-1] * (number + 1 - len(offsets)))
         offsets[number] = offset
+        report.count(row)
+        if row.get("duplicate_of") is not None:  # a previous run's mark, to be judged again
+            marked.add(number)
         if outcome.written:
             where = (row["output"], outcome.body_start, row["id"], outcome.site, outcome.blocks)
             written.append((number, *where, outcome.held, outcome.fingerprint))
@@ -347,7 +359,10 @@ def _clean_into(
         found = engine.near_copies(index, outputs.__getitem__, read)
     duplicates = {key_document[key]: (ids[canonical], sim) for key, canonical, sim in found}
     report.duplicates = len(duplicates)
-    report.manifest = _write_manifest(journal, offsets, out, duplicates, learned, options, report)
+    changed = marked | duplicates.keys() | learned.keys()
+    report.manifest = _write_manifest(
+        journal, offsets, changed, out, duplicates, learned, options, report
+    )
     out.unlink(_LEARNING_MARK)
     return report
 
@@ -642,9 +657,12 @@ class _Journal:
     def find(self, source: Source) -> int | None:
         return self._previous.get(_document_key(source.id, source.source))
 
-    def row_at(self, offset: int) -> dict[str, Any]:
+    def line_at(self, offset: int) -> bytes:
         self._reader.seek(offset)
-        row: dict[str, Any] = json.loads(self._reader.readline())
+        return self._reader.readline()
+
+    def row_at(self, offset: int) -> dict[str, Any]:
+        row: dict[str, Any] = json.loads(self.line_at(offset))
         return row
 
     def append(self, row: dict[str, Any]) -> int:
@@ -690,6 +708,7 @@ def _remove_temporaries(out: Path) -> None:
 def _write_manifest(
     journal: _Journal,
     offsets: array[int],
+    changed: Collection[int],
     out: Folder,
     duplicates: dict[int, tuple[str, float]],
     learned: dict[int, _Learned],
@@ -697,10 +716,18 @@ def _write_manifest(
     report: BatchReport,
 ) -> Path:
     """The journal's latest row for each document, in input order, with what learning took
-    out and the near copies marked."""
+    out and the near copies marked.
+
+    Rows that do not change are copied as they are, unparsed: for a million documents this
+    is the one part of the batch that no worker shares.
+    """
     with atomic_output(journal.path) as stream:
         for number, offset in enumerate(offsets):
+            if number not in changed:
+                stream.write(journal.line_at(offset).decode("utf-8"))
+                continue
             row = journal.row_at(offset)
+            report.count(row, times=-1)
             if number in learned:
                 found = learned[number]
                 row["removed"].extend({"rule": found.rule, "text": t} for t in found.texts)

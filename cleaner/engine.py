@@ -8,6 +8,7 @@ run the same functions and the same near-copy rules, so they give the same answe
 from __future__ import annotations
 
 import functools
+import itertools
 import multiprocessing
 import sys
 import threading
@@ -76,6 +77,10 @@ class LocalEngine:
             for key, task in tasks:
                 yield key, function(task, settings)
             return
+        first = next(tasks, None)
+        if first is None:  # nothing to do: no workers to start
+            return
+        tasks = itertools.chain([first], tasks)
         pool: WorkerPool[T, R] = WorkerPool(
             self.jobs,
             functools.partial(_call_installed, function),

@@ -136,6 +136,29 @@ def test_reruns_redo_only_what_changed(tmp_path: Path) -> None:
     assert batch(inputs, out, output_format="md") == 20
 
 
+def test_a_near_copy_whose_original_is_gone_is_unmarked_on_the_rerun(tmp_path: Path) -> None:
+    """Rows a rerun reuses keep their text, but not a near-copy mark that no longer holds;
+    the summary counts what the manifest says."""
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    make_corpus(inputs, 6)
+    (inputs / "zz-copy.txt").write_bytes((inputs / "doc00002.txt").read_bytes())
+    settings = BatchOptions(clean=CleanConfig(), jobs=1, timeout_s=None)
+    first = clean_batch([inputs], out, settings)
+    marked = {r["id"]: r["duplicate_of"] for r in rows_of(out) if r["duplicate_of"]}
+    assert marked == {"zz-copy.txt": "doc00002.txt"} and first.duplicates == 1
+
+    unchanged = (out / "manifest.jsonl").read_text("utf-8").splitlines()[:2]
+    (inputs / "doc00002.txt").unlink()
+    second = clean_batch([inputs], out, settings)
+    rows = rows_of(out)
+    assert second.reused == 6 and second.duplicates == 0
+    assert [r["id"] for r in rows if r["duplicate_of"] or r["similarity"]] == []
+    assert (out / "manifest.jsonl").read_text("utf-8").splitlines()[:2] == unchanged
+    assert second.documents == len(rows) == 6
+    assert second.status == {"ok": 6} and sum(second.languages.values()) == 6
+    assert second.chars_out == sum(int(str(r["chars_out"])) for r in rows)
+
+
 def test_a_half_written_last_row_and_stale_temporaries_are_cleared(tmp_path: Path) -> None:
     inputs, out = tmp_path / "in", tmp_path / "out"
     make_corpus(inputs, 5)
