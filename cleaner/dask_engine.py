@@ -14,13 +14,21 @@ local engine does, so both engines give the same answer.
 A worker that dies takes its running partition with it: the scheduler runs the partition
 again elsewhere (outputs are written atomically and the same each time). A partition that
 keeps killing workers is split, and a document that still does is an error row.
+
+The time limit is kept inside the worker, since a Dask task cannot be stopped from outside:
+a document past it is interrupted where it runs Python (an exception raised in its thread)
+and becomes a timeout row; one stuck inside a C extension, which never returns to Python,
+ends its worker process after a grace period, and is then a document that kills workers.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import itertools
 import operator
+import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError
 from typing import Any, TypeVar
@@ -62,6 +70,13 @@ _PAIRS_PER_TASK = 2_000
 _ATTEMPTS = 8
 # splitmix64's golden ratio: spreads band keys over reduce tasks.
 _SPREAD = np.uint64(0x9E3779B97F4A7C15)
+# A document past its time limit is interrupted again every second (code that catches
+# everything may swallow one interruption); one still running this long after its limit is
+# stuck outside Python, and its worker process is ended.
+_INTERRUPT_EVERY_S = 1.0
+_GRACE_S = 10.0
+# The exit status of a worker that ended itself over a stuck document.
+_STUCK_EXIT = 70
 
 
 class DaskEngine:
@@ -104,8 +119,8 @@ class DaskEngine:
         partition: int | None = None,
     ) -> Iterator[tuple[K, R | Failed]]:
         """Partitions of tasks as Dask tasks, a few per worker thread in flight at a time so
-        the input is read as the cluster goes. `timeout_s` is not enforced here: a Dask
-        worker's task cannot be stopped from outside (see the README)."""
+        the input is read as the cluster goes. `timeout_s` is kept by each worker (see the
+        module's docstring)."""
         client = self.client
         [shared] = client.scatter([settings], broadcast=True, hash=False)
         size = partition or self.partition_size
@@ -121,7 +136,7 @@ class DaskEngine:
             return again
 
         def submit(items: list[tuple[K, T]], attempt: int = 0) -> None:
-            future = client.submit(_run_partition, function, shared, items, pure=False)
+            future = client.submit(_run_partition, function, shared, items, timeout_s, pure=False)
             in_flight[future] = items, attempt
             running.add(future)
 
@@ -150,7 +165,8 @@ class DaskEngine:
                 submit(more)
         for key, task in suspects:  # one at a time, alone on the cluster
             shared = ensure_settings()
-            future = client.submit(_run_partition, function, shared, [(key, task)], pure=False)
+            alone = [(key, task)]
+            future = client.submit(_run_partition, function, shared, alone, timeout_s, pure=False)
             try:
                 yield from future.result()
             except Exception:
@@ -252,9 +268,72 @@ def _failure_reason(future: Future[Any]) -> str:
 
 
 def _run_partition(
-    function: Callable[[T, S], R], settings: S, items: list[tuple[K, T]]
-) -> list[tuple[K, R]]:
-    return [(key, function(task, settings)) for key, task in items]
+    function: Callable[[T, S], R],
+    settings: S,
+    items: list[tuple[K, T]],
+    timeout_s: float | None = None,
+) -> list[tuple[K, R | Failed]]:
+    if not timeout_s:
+        return [(key, function(task, settings)) for key, task in items]
+    return [(key, _within(timeout_s, function, task, settings)) for key, task in items]
+
+
+class _PastTimeLimit(BaseException):
+    """Raised in a task's thread when its document is past the time limit. Not an
+    Exception: the pipeline turns those into error rows, and this must get out."""
+
+
+def _within(seconds: float, function: Callable[[T, S], R], task: T, settings: S) -> R | Failed:
+    """function(task, settings), or Failed once it has run `seconds`."""
+    watch = _Watch(threading.get_ident(), seconds)
+    try:
+        try:
+            return function(task, settings)
+        finally:
+            watch.stop()
+    except _PastTimeLimit:
+        watch.stop()  # again: the interruption may have struck inside the first stop
+        return Failed(f"timeout after {seconds:g} s")
+
+
+class _Watch:
+    """A thread that interrupts another once its time is up, and ends the process when the
+    other cannot be interrupted (it is inside C code that does not return)."""
+
+    def __init__(self, thread_id: int, seconds: float) -> None:
+        self._thread_id, self._seconds = thread_id, seconds
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._fired = False
+        threading.Thread(target=self._run, name="cleaner-time-limit", daemon=True).start()
+
+    def stop(self) -> None:
+        """After this, nothing is raised in the watched thread any more."""
+        self._stopped.set()
+        with self._lock:  # waits for an interruption being sent right now
+            if self._fired:  # one may be pending, not yet raised: it is withdrawn
+                _interrupt(self._thread_id, None)
+
+    def _run(self) -> None:
+        if self._stopped.wait(self._seconds):
+            return
+        waited = 0.0
+        while waited < _GRACE_S:
+            with self._lock:
+                if self._stopped.is_set():
+                    return
+                self._fired = True
+                _interrupt(self._thread_id, _PastTimeLimit)
+            if self._stopped.wait(_INTERRUPT_EVERY_S):
+                return
+            waited += _INTERRUPT_EVERY_S
+        os._exit(_STUCK_EXIT)  # the nanny starts a new worker; the document is retried alone
+
+
+def _interrupt(thread_id: int, error: type[BaseException] | None) -> None:
+    """Raise `error` in the thread at its next Python instruction (None: withdraw it)."""
+    exception = ctypes.py_object(error) if error is not None else None
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), exception)
 
 
 def _band_split(

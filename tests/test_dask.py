@@ -198,3 +198,54 @@ def test_a_document_that_kills_workers_is_the_only_failure() -> None:
     assert list(failed) == [5]
     assert failed[5].reason.startswith("worker process died")
     assert all(results[key] == key * 10 for key in results if key != 5)
+
+
+def _spins_on_three(task: int, settings: int) -> int:
+    if task == 3:
+        while True:  # a document that never finishes, in Python code
+            pass
+    return task * settings
+
+
+def test_a_document_past_the_time_limit_is_a_timeout_and_the_worker_goes_on(
+    cluster: Any,
+) -> None:
+    from cleaner.workers import Failed
+
+    with distributed.Client(cluster) as client:
+        workers_before = set(client.scheduler_info()["workers"])
+        engine = DaskEngine(client, partition_size=4)
+        results = dict(engine.map(_spins_on_three, ((i, i) for i in range(12)), 10, timeout_s=1))
+        workers_after = set(client.scheduler_info()["workers"])
+    assert results.pop(3) == Failed("timeout after 1 s")
+    assert results == {i: i * 10 for i in range(12) if i != 3}
+    assert workers_after == workers_before  # interrupted, not restarted
+
+
+def test_the_time_limit_interrupts_only_the_late_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In this process: a quick document is left alone (nothing is raised in its thread
+    afterwards); a slow one is interrupted; one stuck where it cannot be interrupted (here a
+    long sleep, in C) ends its worker process after the grace period."""
+    import time
+
+    import cleaner.dask_engine as dask_engine
+    from cleaner.workers import Failed
+
+    assert dask_engine._within(5.0, lambda task, settings: task + settings, 1, 2) == 3
+    deadline = time.monotonic() + 0.3
+    while time.monotonic() < deadline:  # Python code running: a stray interruption would hit
+        pass
+
+    def spin(task: int, settings: int) -> int:
+        while True:
+            pass
+
+    assert dask_engine._within(0.2, spin, 0, 0) == Failed("timeout after 0.2 s")
+
+    ended: list[int] = []
+    monkeypatch.setattr(dask_engine, "_GRACE_S", 0.5)
+    monkeypatch.setattr(dask_engine, "_INTERRUPT_EVERY_S", 0.25)
+    monkeypatch.setattr(dask_engine.os, "_exit", ended.append)
+    result = dask_engine._within(0.2, lambda task, settings: time.sleep(task), 1.5, 0)
+    assert ended == [dask_engine._STUCK_EXIT]
+    assert result == Failed("timeout after 0.2 s")  # the sleep ended, the interruption struck
