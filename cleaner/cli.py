@@ -23,13 +23,13 @@ from cleaner.batch import BatchError, BatchOptions, BatchReport, clean_batch
 from cleaner.dedup import DedupConfig
 from cleaner.dedup_files import dedup_files
 from cleaner.engine import Engine, LocalEngine
-from cleaner.io import ReadLimits, atomic_output, count_documents
+from cleaner.io import ReadLimits, count_documents, write_atomic
 from cleaner.learn import LearnConfig
 from cleaner.learned_rules import learn_rule_files
 from cleaner.pipeline import CleanConfig
 from cleaner.rule_tests import run_rule_tests
 from cleaner.rules import RuleError, RuleSet, default_rules_dir, load_rules
-from cleaner.storage import filesystem, local_or_url, url_exists
+from cleaner.storage import filesystem, local_or_url, url_exists, write_url
 from cleaner.workers import WorkerStartError
 
 app = typer.Typer(
@@ -120,10 +120,7 @@ def clean(
         raise _fail(console, "--similarity must be in (0, 1]")
     target = local_or_url(out)
     if isinstance(target, str):
-        try:
-            filesystem(target)
-        except Exception as error:  # unknown protocol, its package missing, bad address
-            raise _fail(console, f"cannot write to {target}: {error}") from None
+        _check_writable(console, target)
     if timeout < 0 or max_input_mb <= 0:
         raise _fail(console, "--timeout must be >= 0 and --max-input-mb > 0")
     if learn_min_docs < 2:
@@ -173,6 +170,13 @@ def clean(
                 raise _fail(console, str(error)) from None
     _print_summary(report, time.monotonic() - started)
     raise typer.Exit(EXIT_FAILED_INPUTS if report.status["error"] else EXIT_OK)
+
+
+def _check_writable(console: Console, url: str) -> None:
+    try:
+        filesystem(url)
+    except Exception as error:  # unknown protocol, its package missing, bad address
+        raise _fail(console, f"cannot write to {url}: {error}") from None
 
 
 def _exists(location: Path | str) -> bool:
@@ -256,9 +260,14 @@ def _print_summary(report: BatchReport, seconds: float) -> None:
 @app.command()
 def dedup(
     inputs: Annotated[
-        list[Path], typer.Argument(help="Clean texts: .txt files or folders, or JSONL (id, text).")
+        list[str],
+        typer.Argument(
+            help="Clean texts: .txt files or folders, or JSONL (id, text); paths or URLs."
+        ),
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Report (JSONL) to write.")],
+    out: Annotated[
+        str, typer.Option("--out", "-o", help="Report (JSONL) to write: a path or a URL.")
+    ],
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 0,
     similarity: Annotated[
         float, typer.Option(help="Word 5-gram Jaccard from which two texts are near copies.")
@@ -271,23 +280,42 @@ def dedup(
     Example: cleaner dedup clean/ --out near-copies.jsonl
     """
     console = Console(stderr=True)
-    missing = [str(path) for path in inputs if not path.exists()]
+    locations = [local_or_url(given) for given in inputs]
+    try:
+        missing = [str(where) for where in locations if not _exists(where)]
+    except ImportError as error:
+        raise _fail(console, str(error)) from None
     if missing:
         raise _fail(console, f"no such input: {', '.join(missing)}")
     if not 0.0 < similarity <= 1.0:
         raise _fail(console, "--similarity must be in (0, 1]")
+    report = local_or_url(out)
+    if isinstance(report, str):
+        _check_writable(console, report)
+    else:  # before the work, not after it
+        try:
+            report.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise _fail(console, f"cannot write the report to {out}: {error}") from None
     started = time.monotonic()
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     with _engine(console, engine, scheduler, workers) as runner:
-        result = dedup_files(inputs, DedupConfig(threshold=similarity), engine=runner)
-    with atomic_output(out) as stream:
-        for found in result.duplicates:
-            row = {
-                "id": found.id,
-                "duplicate_of": found.duplicate_of,
-                "similarity": found.similarity,
-            }
-            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        result = dedup_files(locations, DedupConfig(threshold=similarity), engine=runner)
+    rows = "".join(
+        json.dumps(
+            {"id": found.id, "duplicate_of": found.duplicate_of, "similarity": found.similarity},
+            ensure_ascii=False,
+        )
+        + "\n"
+        for found in result.duplicates
+    )
+    try:
+        if isinstance(report, str):
+            write_url(report, rows.encode("utf-8"))
+        else:
+            write_atomic(report, rows)
+    except Exception as error:  # the store's own errors too: said plainly, once
+        raise _fail(console, f"cannot write the report to {out}: {error}") from None
     seconds = time.monotonic() - started
     console.print(
         f"{result.documents} texts, {len(result.duplicates)} near copies, "

@@ -2,7 +2,8 @@
 
 Workers read their share of the input (a list of .txt files, or a byte range of a JSONL file)
 and return one fingerprint per text; the parent keeps fingerprints and where each text lives,
-never the texts, and re-reads only the texts of candidate pairs to verify them.
+never the texts, and re-reads only the texts of candidate pairs to verify them. Inputs are
+local paths or fsspec URLs (a `cleaner clean` output on object storage), as for the batch.
 """
 
 from __future__ import annotations
@@ -10,11 +11,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import IO
 
 from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicate, NearDuplicateIndex, fingerprint
 from cleaner.engine import Engine, LocalEngine
-from cleaner.io import MANIFEST_NAME, InputError, decode_text, find_input_files, read_bytes
+from cleaner.io import (
+    MANIFEST_NAME,
+    InputError,
+    ReadLimits,
+    decode_text,
+    find_input_files,
+    read_bytes,
+    read_url_file,
+    unpack,
+)
+from cleaner.storage import is_url, local_or_url, open_url, url_size
 from cleaner.workers import Failed
 
 # A worker's share of a JSONL file, and of a folder of .txt files.
@@ -24,7 +36,8 @@ _FILES_PER_CHUNK = 256
 
 @dataclass(frozen=True)
 class TextRef:
-    """Where one text lives: a whole file, or one line of a JSONL file."""
+    """Where one text lives: a whole file, or one line of a JSONL file (a local path or a
+    URL)."""
 
     path: str
     offset: int = -1
@@ -37,6 +50,7 @@ class _Chunk:
     start: int = 0
     end: int = 0
     files: tuple[tuple[str, str], ...] = ()
+    error: str = ""  # the JSONL file could not be opened: its one error row
 
 
 @dataclass
@@ -51,15 +65,26 @@ class DedupResult:
 def read_text(ref: TextRef) -> str:
     """The text behind a reference (decoded as the first pass decoded it)."""
     if ref.offset < 0:
-        return decode_text(read_bytes(Path(ref.path)), is_html=False)
-    with open(ref.path, "rb") as stream:
+        return decode_text(_stored_bytes(ref.path), is_html=False)
+    with _open(ref.path) as stream:
         stream.seek(ref.offset)
         record = json.loads(stream.read(ref.length))
     return str(record["text"])
 
 
+def _stored_bytes(location: str) -> bytes:
+    if not is_url(location):
+        return read_bytes(Path(location))
+    limit = ReadLimits().max_bytes
+    return unpack(read_url_file(location, limit), PurePosixPath(location), limit)
+
+
+def _open(location: str) -> IO[bytes]:
+    return open_url(location) if is_url(location) else open(location, "rb")
+
+
 def dedup_files(
-    inputs: Sequence[Path],
+    inputs: Sequence[Path | str],
     config: DedupConfig | None = None,
     jobs: int = 1,
     engine: Engine | None = None,
@@ -118,18 +143,19 @@ def _in_order(
             following += 1
 
 
-def _chunks(inputs: Sequence[Path]) -> Iterator[_Chunk]:
+def _chunks(inputs: Sequence[Path | str]) -> Iterator[_Chunk]:
     files: list[tuple[str, str]] = []
-    named = {path.resolve() for path in inputs if not path.is_dir()}
-    for path, relative in find_input_files(inputs):
-        assert isinstance(path, Path)  # `cleaner dedup` reads local files only
-        name = path.name.lower()
-        if name == MANIFEST_NAME and path.resolve() not in named:
+    given = [local_or_url(location) for location in inputs]
+    named = {_where(location) for location in given}
+    for path, relative in find_input_files(given):
+        location = _where(path)
+        name = relative.name.lower()
+        if name == MANIFEST_NAME and location not in named:
             continue  # a `cleaner clean` output folder: its manifest is not a text
         if name.endswith(".jsonl"):
-            yield from _jsonl_chunks(path)
+            yield from _jsonl_chunks(location)
         elif name.endswith((".txt", ".txt.gz")):
-            files.append((relative.as_posix(), str(path.absolute())))
+            files.append((relative.as_posix(), location))
             if len(files) == _FILES_PER_CHUNK:
                 yield _Chunk("", files=tuple(files))
                 files = []
@@ -137,17 +163,29 @@ def _chunks(inputs: Sequence[Path]) -> Iterator[_Chunk]:
         yield _Chunk("", files=tuple(files))
 
 
-def _jsonl_chunks(path: Path) -> Iterator[_Chunk]:
+def _where(location: Path | str) -> str:
+    """An absolute path, or the URL: what workers (and a cluster's) can open."""
+    return str(location.absolute()) if isinstance(location, Path) else location
+
+
+def _jsonl_chunks(location: str) -> Iterator[_Chunk]:
     """Byte ranges of about `_JSONL_CHUNK_BYTES`, each ending at a line end."""
-    size = path.stat().st_size
-    with open(path, "rb") as stream:
-        start = 0
-        while start < size:
-            stream.seek(min(size, start + _JSONL_CHUNK_BYTES))
-            stream.readline()
-            end = min(size, stream.tell()) if start + _JSONL_CHUNK_BYTES < size else size
-            yield _Chunk(str(path.absolute()), start, end)
-            start = end
+    try:
+        size = url_size(location) if is_url(location) else Path(location).stat().st_size
+        with _open(location) as stream:
+            ends = []
+            start = 0
+            while start < size:
+                stream.seek(min(size, start + _JSONL_CHUNK_BYTES))
+                stream.readline()
+                end = min(size, stream.tell()) if start + _JSONL_CHUNK_BYTES < size else size
+                ends.append(end)
+                start = end
+    except Exception as error:  # unreadable: denied, gone, the store's own errors
+        yield _Chunk(location, error=f"cannot read: {type(error).__name__}: {error}")
+        return
+    for start, end in zip([0, *ends], ends, strict=False):
+        yield _Chunk(location, start, end)
 
 
 def _fingerprint_chunk(chunk: _Chunk, config: DedupConfig) -> _Done:
@@ -160,23 +198,29 @@ def _fingerprint_chunk(chunk: _Chunk, config: DedupConfig) -> _Done:
             done.append((doc_id, ref, None, str(error)))
     if not chunk.path:
         return done
-    with open(chunk.path, "rb") as stream:
-        stream.seek(chunk.start)
-        offset = chunk.start
-        while offset < chunk.end:
-            line = stream.readline()
-            ref = TextRef(chunk.path, offset, len(line))
-            number_hint = f"{chunk.path}@{offset}"
-            offset += len(line)
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                doc_id, text = str(record["id"]), record["text"]
-                if not isinstance(text, str):
-                    raise TypeError("'text' is not a string")
-            except (ValueError, KeyError, TypeError) as error:
-                done.append((number_hint, ref, None, f"bad JSONL record: {error}"))
-                continue
-            done.append((doc_id, ref, fingerprint(text, config), None))
+    if chunk.error:
+        return [(chunk.path, TextRef(chunk.path), None, chunk.error)]
+    offset = chunk.start
+    try:
+        with _open(chunk.path) as stream:
+            stream.seek(chunk.start)
+            while offset < chunk.end:
+                line = stream.readline()
+                ref = TextRef(chunk.path, offset, len(line))
+                number_hint = f"{chunk.path}@{offset}"
+                offset += len(line)
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                    doc_id, text = str(record["id"]), record["text"]
+                    if not isinstance(text, str):
+                        raise TypeError("'text' is not a string")
+                except (ValueError, KeyError, TypeError) as error:
+                    done.append((number_hint, ref, None, f"bad JSONL record: {error}"))
+                    continue
+                done.append((doc_id, ref, fingerprint(text, config), None))
+    except OSError as error:  # the file went away or its store failed: the rest is lost
+        reason = f"cannot read: {type(error).__name__}: {error}"
+        done.append((f"{chunk.path}@{offset}", TextRef(chunk.path), None, reason))
     return done

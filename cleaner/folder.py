@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cleaner.io import OutputFormat, write_atomic
-from cleaner.storage import filesystem, is_url, local_or_url
+from cleaner.storage import filesystem, is_url, join_url, local_or_url, write_url
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,7 @@ class Folder:
         if local is not None:
             write_atomic(local / relative, content)
         else:
-            fs, root = filesystem(self.root)
-            fs.pipe_file(f"{root}/{relative}", content.encode("utf-8"))
+            write_url(join_url(self.root, relative), content.encode("utf-8"))
 
     def read_bytes(self, relative: str) -> bytes:
         local = self.local

@@ -88,6 +88,12 @@ def read_url(url: str) -> bytes:
     return bytes(fs.cat_file(path))
 
 
+def write_url(url: str, data: bytes) -> None:
+    """One put: an object store shows the whole file or none of it."""
+    fs, path = filesystem(url)
+    fs.pipe_file(path, data)
+
+
 def open_url(url: str) -> IO[bytes]:
     fs, path = filesystem(url)
     return fs.open(path, "rb")  # type: ignore[no-any-return]

@@ -180,3 +180,39 @@ def test_a_file_url_output_is_a_local_folder(tmp_path: Path, rules: RuleSet) -> 
     second = clean_batch([f"file://{inputs}"], out, options)
     assert first.status["ok"] == second.reused == second.documents == 2
     assert len(list((inputs / "out" / "nested").glob("*.txt"))) == 2
+
+
+def test_dedup_reads_texts_and_jsonl_behind_urls_as_it_reads_local_files(
+    memory: Any, tmp_path: Path
+) -> None:
+    """`cleaner dedup` on a clean output in a store: same report as on the same files on
+    disk, the report written to the store too; an unreadable text is an error row. One
+    job: a memory:// store lives in this process only."""
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+
+    local = tmp_path / "texts"
+    local.mkdir()
+    samples = sorted(SAMPLES.glob("*.txt"))
+    for sample in samples:
+        (local / sample.name).write_bytes(sample.read_bytes())
+    (local / "copy.txt.gz").write_bytes(gzip.compress(samples[2].read_bytes()))
+    (local / "broken.txt.gz").write_bytes(b"not gzip at all")
+    records = [{"id": "again", "text": samples[4].read_text("utf-8")}]
+    (local / "more.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    (local / "manifest.jsonl").write_text('{"id": "a row, not a text"}\n', "utf-8")
+    _upload(memory, local, "/store/texts")
+
+    runner = CliRunner()
+    on_disk = runner.invoke(app, ["dedup", str(local), "--out", str(tmp_path / "r.jsonl")])
+    in_store = runner.invoke(
+        app, ["dedup", "memory://store/texts", "--out", "memory://store/r.jsonl", "--jobs", "1"]
+    )
+    assert on_disk.exit_code == in_store.exit_code == 1  # broken.txt.gz is an error row
+    for result in (on_disk, in_store):
+        assert "7 texts, 3 near copies, 1 unreadable" in result.output.replace("\n", " ")
+    expected = (tmp_path / "r.jsonl").read_bytes()
+    assert memory.cat_file("/store/r.jsonl") == expected
+    pairs = {(r["id"], r["duplicate_of"]) for r in map(json.loads, expected.splitlines())}
+    assert pairs >= {("copy.txt.gz", samples[2].name), ("again", samples[4].name)}
