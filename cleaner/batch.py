@@ -408,6 +408,18 @@ class _Learning:
     ) -> tuple[list[tuple[int, int, float]], dict[int, tuple[list[str], int]]]:
         """(near copies as (key, canonical, similarity), and for each document that lost
         boilerplate: the paragraphs it lost and the characters it keeps)."""
+        found, learned = self._learn(index, ids)
+        # Learning is over: the texts kept aside are not needed. Only documents with
+        # repeated blocks can have one (also those whose step failed or timed out). When
+        # learning stops half way, they stay for the next run, which redoes the batch's
+        # documents and sweeps them.
+        for key in self.repeated:
+            self.settings.out.unlink(backup_name(self.outputs[key][0]))
+        return found, learned
+
+    def _learn(
+        self, index: NearDuplicateIndex, ids: list[str]
+    ) -> tuple[list[tuple[int, int, float]], dict[int, tuple[list[str], int]]]:
         empty = fingerprint("", self.settings.options.dedup)
         prints = dict.fromkeys(range(len(self.outputs)), empty)
         taken: dict[int, _Taken] = {}
@@ -457,10 +469,6 @@ class _Learning:
                     learned.pop(key, None)
         if changed:
             found = self.engine.near_copies(index, self.outputs.__getitem__, self.read)
-        # Learning is over: the texts kept aside are not needed. Only documents with
-        # repeated blocks can have one (also those whose step failed or timed out).
-        for key in self.repeated:
-            self.settings.out.unlink(backup_name(self.outputs[key][0]))
         return found, learned
 
     def _as_before(self, key: int) -> Fingerprint:
@@ -471,6 +479,12 @@ class _Learning:
         try:
             if out.exists(backup):
                 out.write(output, out.read_bytes(backup).decode("utf-8"))
+        except Exception as error:  # a full disk, the store's own errors
+            # The copy kept aside stays, and so does the mark of learning in progress: the
+            # next run redoes the documents, from their inputs.
+            message = f"cannot put back {output} after its learning failed: {error}"
+            raise BatchError(message) from error
+        try:
             text = self.read((output, start))
         except (OSError, ValueError, KeyError):
             text = ""  # unreadable: it pairs with nothing, as the step would have had it

@@ -18,13 +18,13 @@ keeps killing workers is split, and a document that still does is an error row.
 The time limit is kept inside the worker, since a Dask task cannot be stopped from outside:
 a document past it is interrupted where it runs Python (an exception raised in its thread)
 and becomes a timeout row; one stuck inside a C extension, which never returns to Python,
-ends its worker process after a grace period, and is then a document that kills workers.
+ends its worker process after a grace period when a nanny will replace it, and is then a
+document that kills workers.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import itertools
 import operator
 import os
@@ -46,6 +46,7 @@ from cleaner.dedup import (
     colliding_codes,
 )
 from cleaner.engine import NearCopies, chunked
+from cleaner.interrupts import interrupt, withdraw
 from cleaner.workers import Failed
 
 try:
@@ -275,7 +276,19 @@ def _run_partition(
 ) -> list[tuple[K, R | Failed]]:
     if not timeout_s:
         return [(key, function(task, settings)) for key, task in items]
-    return [(key, _within(timeout_s, function, task, settings)) for key, task in items]
+    may_exit = _under_a_nanny()
+    return [(key, _within(timeout_s, function, task, settings, may_exit)) for key, task in items]
+
+
+def _under_a_nanny() -> bool:
+    """Whether this is a worker process that a nanny replaces when it ends: not a worker in
+    the client's own process, nor one started without a nanny."""
+    try:
+        from distributed import get_worker
+
+        return bool(get_worker().nanny)
+    except (ImportError, ValueError):  # not inside a Dask task
+        return False
 
 
 class _PastTimeLimit(BaseException):
@@ -283,16 +296,24 @@ class _PastTimeLimit(BaseException):
     Exception: the pipeline turns those into error rows, and this must get out."""
 
 
-def _within(seconds: float, function: Callable[[T, S], R], task: T, settings: S) -> R | Failed:
-    """function(task, settings), or Failed once it has run `seconds`."""
-    watch = _Watch(threading.get_ident(), seconds)
+def _within(
+    seconds: float, function: Callable[[T, S], R], task: T, settings: S, may_exit: bool
+) -> R | Failed:
+    """function(task, settings), or Failed once it has run `seconds`. `may_exit`: the
+    process may end itself over a document stuck where it cannot be interrupted."""
+    watch = _Watch(threading.get_ident(), seconds, may_exit)
     try:
         try:
             return function(task, settings)
         finally:
             watch.stop()
     except _PastTimeLimit:
-        watch.stop()  # again: the interruption may have struck inside the first stop
+        while True:  # the interruption may have struck inside stop, before it took effect
+            try:
+                watch.stop()
+                break
+            except _PastTimeLimit:
+                continue
         return Failed(f"timeout after {seconds:g} s")
 
 
@@ -300,8 +321,8 @@ class _Watch:
     """A thread that interrupts another once its time is up, and ends the process when the
     other cannot be interrupted (it is inside C code that does not return)."""
 
-    def __init__(self, thread_id: int, seconds: float) -> None:
-        self._thread_id, self._seconds = thread_id, seconds
+    def __init__(self, thread_id: int, seconds: float, may_exit: bool) -> None:
+        self._thread_id, self._seconds, self._may_exit = thread_id, seconds, may_exit
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._fired = False
@@ -312,7 +333,7 @@ class _Watch:
         self._stopped.set()
         with self._lock:  # waits for an interruption being sent right now
             if self._fired:  # one may be pending, not yet raised: it is withdrawn
-                _interrupt(self._thread_id, None)
+                withdraw(self._thread_id)
 
     def _run(self) -> None:
         if self._stopped.wait(self._seconds):
@@ -322,18 +343,14 @@ class _Watch:
             with self._lock:
                 if self._stopped.is_set():
                     return
-                self._fired = True
-                _interrupt(self._thread_id, _PastTimeLimit)
+                # Not while the thread uploads an output (see cleaner.interrupts): next round.
+                self._fired |= interrupt(self._thread_id, _PastTimeLimit)
             if self._stopped.wait(_INTERRUPT_EVERY_S):
                 return
             waited += _INTERRUPT_EVERY_S
-        os._exit(_STUCK_EXIT)  # the nanny starts a new worker; the document is retried alone
-
-
-def _interrupt(thread_id: int, error: type[BaseException] | None) -> None:
-    """Raise `error` in the thread at its next Python instruction (None: withdraw it)."""
-    exception = ctypes.py_object(error) if error is not None else None
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), exception)
+        if self._may_exit:
+            os._exit(_STUCK_EXIT)  # the nanny starts a new worker; the document is retried
+        # Else nothing more can be done from here: the task stays stuck, as any Dask task
 
 
 def _band_split(

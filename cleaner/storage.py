@@ -10,6 +10,8 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from cleaner.interrupts import shielded
+
 
 def is_url(location: str | Path) -> bool:
     """'s3://bucket/key' is a URL; a local path (even 'C:\\x' on Windows) is not."""
@@ -91,7 +93,8 @@ def read_url(url: str) -> bytes:
 def write_url(url: str, data: bytes) -> None:
     """One put: an object store shows the whole file or none of it."""
     fs, path = filesystem(url)
-    fs.pipe_file(path, data)
+    with shielded():  # the upload would go on without this thread: it is not interrupted
+        fs.pipe_file(path, data)
 
 
 def open_url(url: str) -> IO[bytes]:

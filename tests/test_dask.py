@@ -224,14 +224,16 @@ def test_a_document_past_the_time_limit_is_a_timeout_and_the_worker_goes_on(
 
 def test_the_time_limit_interrupts_only_the_late_document(monkeypatch: pytest.MonkeyPatch) -> None:
     """In this process: a quick document is left alone (nothing is raised in its thread
-    afterwards); a slow one is interrupted; one stuck where it cannot be interrupted (here a
-    long sleep, in C) ends its worker process after the grace period."""
+    afterwards); a slow one is interrupted, but not while it uploads; one stuck where it
+    cannot be interrupted (here a long sleep, in C) ends its worker process after the grace
+    period, when a nanny will replace the process, and only then."""
     import time
 
     import cleaner.dask_engine as dask_engine
+    from cleaner.interrupts import shielded
     from cleaner.workers import Failed
 
-    assert dask_engine._within(5.0, lambda task, settings: task + settings, 1, 2) == 3
+    assert dask_engine._within(5.0, lambda task, settings: task + settings, 1, 2, True) == 3
     deadline = time.monotonic() + 0.3
     while time.monotonic() < deadline:  # Python code running: a stray interruption would hit
         pass
@@ -240,12 +242,26 @@ def test_the_time_limit_interrupts_only_the_late_document(monkeypatch: pytest.Mo
         while True:
             pass
 
-    assert dask_engine._within(0.2, spin, 0, 0) == Failed("timeout after 0.2 s")
+    assert dask_engine._within(0.2, spin, 0, 0, True) == Failed("timeout after 0.2 s")
+
+    def uploads(task: float, settings: int) -> str:
+        with shielded():
+            stop = time.monotonic() + task
+            while time.monotonic() < stop:  # past the limit, but not interrupted
+                pass
+        return "uploaded"
+
+    late = dask_engine._within(
+        0.2, lambda task, settings: [uploads(task, 0), spin(0, 0)], 1.0, 0, True
+    )
+    assert late == Failed("timeout after 0.2 s")  # interrupted once the upload was done
+    assert dask_engine._within(0.2, uploads, 0.6, 0, True) == "uploaded"
 
     ended: list[int] = []
     monkeypatch.setattr(dask_engine, "_GRACE_S", 0.5)
     monkeypatch.setattr(dask_engine, "_INTERRUPT_EVERY_S", 0.25)
     monkeypatch.setattr(dask_engine.os, "_exit", ended.append)
-    result = dask_engine._within(0.2, lambda task, settings: time.sleep(task), 1.5, 0)
-    assert ended == [dask_engine._STUCK_EXIT]
-    assert result == Failed("timeout after 0.2 s")  # the sleep ended, the interruption struck
+    for may_exit, exits in ((False, []), (True, [dask_engine._STUCK_EXIT])):
+        result = dask_engine._within(0.2, lambda task, settings: time.sleep(task), 1.5, 0, may_exit)
+        assert ended == exits
+        assert result == Failed("timeout after 0.2 s")  # the sleep ended, the interruption struck

@@ -377,3 +377,27 @@ def test_a_document_whose_learning_step_kills_its_worker_keeps_its_whole_output(
         else:
             assert text == "\n\n".join(paragraphs) + "\n" and learned
     assert not [p.name for p in (tmp_path / "out").rglob(".*")]
+
+
+def test_when_every_learning_step_fails_outputs_are_whole_and_no_copy_is_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each step fails after it rewrote its output: every document gets its output from
+    before learning back, and the copies kept aside are deleted all the same."""
+    import cleaner.batch
+
+    articles = three_sites(tmp_path / "in")
+    real_step = cleaner.batch._learning_step
+
+    def fails_after_writing(task: Any, settings: Any) -> Any:
+        real_step(task, settings)
+        raise RuntimeError("lost after writing")
+
+    monkeypatch.setattr(cleaner.batch, "_learning_step", fails_after_writing)
+    rows = run(tmp_path / "in", tmp_path / "out")  # in this process
+    for doc_id, paragraphs in articles.items():
+        site = doc_id.split("-")[0].capitalize()
+        text = (tmp_path / "out" / rows[doc_id]["output"]).read_text("utf-8")
+        assert text == page(site, paragraphs)
+        assert not [r for r in rows[doc_id]["removed"] if r["rule"].startswith("learned:")]
+    assert not [p.name for p in (tmp_path / "out").rglob(".*")]
