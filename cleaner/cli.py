@@ -294,7 +294,11 @@ def dedup(
         _check_writable(console, report)
     else:  # before the work, not after it
         try:
+            if report.is_dir():
+                raise IsADirectoryError("it is a folder")
             report.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(report.parent / f".{report.name}.probe", "")
+            (report.parent / f".{report.name}.probe").unlink()
         except OSError as error:
             raise _fail(console, f"cannot write the report to {out}: {error}") from None
     started = time.monotonic()

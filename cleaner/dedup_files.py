@@ -79,8 +79,21 @@ def _stored_bytes(location: str) -> bytes:
     return unpack(read_url_file(location, limit), PurePosixPath(location), limit)
 
 
-def _open(location: str) -> IO[bytes]:
-    return open_url(location) if is_url(location) else open(location, "rb")
+def read_text_for_pairs(ref: TextRef) -> str:
+    """A candidate's text read again, to verify a pair: one that cannot be read any more
+    (gone, a store's error) is empty, so it pairs with nothing and the run goes on."""
+    try:
+        return read_text(ref)
+    except Exception:  # the first pass read it; whatever failed now, it is one text
+        return ""
+
+
+def _open(location: str, block_size: int | None = None) -> IO[bytes]:
+    return open_url(location, block_size) if is_url(location) else open(location, "rb")
+
+
+# Finding where a JSONL's ranges end reads one line at each boundary: small reads.
+_SCAN_BLOCK_BYTES = 64 * 1024
 
 
 def dedup_files(
@@ -121,7 +134,9 @@ def dedup_files(
     result.documents = len(refs)
     result.duplicates = [
         NearDuplicate(index.ids[key], index.ids[canonical], similarity)
-        for key, canonical, similarity in engine.near_copies(index, refs.__getitem__, read_text)
+        for key, canonical, similarity in engine.near_copies(
+            index, refs.__getitem__, read_text_for_pairs
+        )
     ]
     return result
 
@@ -172,7 +187,7 @@ def _jsonl_chunks(location: str) -> Iterator[_Chunk]:
     """Byte ranges of about `_JSONL_CHUNK_BYTES`, each ending at a line end."""
     try:
         size = url_size(location) if is_url(location) else Path(location).stat().st_size
-        with _open(location) as stream:
+        with _open(location, _SCAN_BLOCK_BYTES) as stream:
             ends = []
             start = 0
             while start < size:

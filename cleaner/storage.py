@@ -97,6 +97,10 @@ def write_url(url: str, data: bytes) -> None:
         fs.pipe_file(path, data)
 
 
-def open_url(url: str) -> IO[bytes]:
+def open_url(url: str, block_size: int | None = None) -> IO[bytes]:
+    """`block_size`: bytes fetched a read (fsspec's default, several MB, suits streaming;
+    a few small reads at chosen offsets want less)."""
     fs, path = filesystem(url)
-    return fs.open(path, "rb")  # type: ignore[no-any-return]
+    if block_size is None:
+        return fs.open(path, "rb")  # type: ignore[no-any-return]
+    return fs.open(path, "rb", block_size=block_size)  # type: ignore[no-any-return]

@@ -266,6 +266,12 @@ def test_dedup_command_on_a_clean_output_folder(tmp_path: Path) -> None:
     assert 0.15 < row["similarity"] < 0.4
 
 
+def test_dedup_refuses_a_report_it_cannot_write_before_doing_the_work(tmp_path: Path) -> None:
+    code, output = run("dedup", SAMPLES, "--out", tmp_path)
+    assert code == 2 and "cannot write the report" in output and "texts" not in output
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
 def test_dedup_command_on_jsonl_with_bad_lines(tmp_path: Path) -> None:
     texts = [p.read_text("utf-8") for p in sorted(GOLDEN.glob("*.txt"))]
     lines = [json.dumps({"id": f"t{i}", "text": t}) for i, t in enumerate(texts)]
