@@ -172,6 +172,24 @@ def clean(
     raise typer.Exit(EXIT_FAILED_INPUTS if report.status["error"] else EXIT_OK)
 
 
+def _writable_report(console: Console, out: str) -> Path | str:
+    """Where the report goes, checked before the work rather than after it."""
+    report = local_or_url(out)
+    if isinstance(report, str):
+        _check_writable(console, report)
+        return report
+    probe = report.parent / f".{report.name}.probe"
+    try:
+        if report.is_dir():
+            raise IsADirectoryError("it is a folder")
+        report.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(probe, "")
+        probe.unlink()
+    except OSError as error:
+        raise _fail(console, f"cannot write the report to {out}: {error}") from None
+    return report
+
+
 def _check_writable(console: Console, url: str) -> None:
     try:
         filesystem(url)
@@ -289,18 +307,7 @@ def dedup(
         raise _fail(console, f"no such input: {', '.join(missing)}")
     if not 0.0 < similarity <= 1.0:
         raise _fail(console, "--similarity must be in (0, 1]")
-    report = local_or_url(out)
-    if isinstance(report, str):
-        _check_writable(console, report)
-    else:  # before the work, not after it
-        try:
-            if report.is_dir():
-                raise IsADirectoryError("it is a folder")
-            report.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(report.parent / f".{report.name}.probe", "")
-            (report.parent / f".{report.name}.probe").unlink()
-        except OSError as error:
-            raise _fail(console, f"cannot write the report to {out}: {error}") from None
+    report = _writable_report(console, out)
     started = time.monotonic()
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     with _engine(console, engine, scheduler, workers) as runner:
