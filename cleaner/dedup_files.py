@@ -12,7 +12,6 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO
 
 from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicate, NearDuplicateIndex, fingerprint
 from cleaner.engine import Engine, LocalEngine
@@ -26,7 +25,7 @@ from cleaner.io import (
     read_url_file,
     unpack,
 )
-from cleaner.storage import is_url, local_or_url, open_url, url_size
+from cleaner.storage import is_url, local_or_url, open_stored, url_size
 from cleaner.workers import Failed
 
 # A worker's share of a JSONL file, and of a folder of .txt files.
@@ -66,7 +65,7 @@ def read_text(ref: TextRef) -> str:
     """The text behind a reference (decoded as the first pass decoded it)."""
     if ref.offset < 0:
         return decode_text(_stored_bytes(ref.path), is_html=False)
-    with _open(ref.path) as stream:
+    with open_stored(ref.path) as stream:
         stream.seek(ref.offset)
         record = json.loads(stream.read(ref.length))
     return str(record["text"])
@@ -86,10 +85,6 @@ def read_text_for_pairs(ref: TextRef) -> str:
         return read_text(ref)
     except Exception:  # the first pass read it; whatever failed now, it is one text
         return ""
-
-
-def _open(location: str, block_size: int | None = None) -> IO[bytes]:
-    return open_url(location, block_size) if is_url(location) else open(location, "rb")
 
 
 # Finding where a JSONL's ranges end reads one line at each boundary: small reads.
@@ -187,7 +182,7 @@ def _jsonl_chunks(location: str) -> Iterator[_Chunk]:
     """Byte ranges of about `_JSONL_CHUNK_BYTES`, each ending at a line end."""
     try:
         size = url_size(location) if is_url(location) else Path(location).stat().st_size
-        with _open(location, _SCAN_BLOCK_BYTES) as stream:
+        with open_stored(location, _SCAN_BLOCK_BYTES) as stream:
             ends = []
             start = 0
             while start < size:
@@ -217,7 +212,7 @@ def _fingerprint_chunk(chunk: _Chunk, config: DedupConfig) -> _Done:
         return [(chunk.path, TextRef(chunk.path), None, chunk.error)]
     offset = chunk.start
     try:
-        with _open(chunk.path) as stream:
+        with open_stored(chunk.path) as stream:
             stream.seek(chunk.start)
             while offset < chunk.end:
                 line = stream.readline()

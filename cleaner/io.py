@@ -26,7 +26,7 @@ import charset_normalizer
 
 from cleaner.document import Document, InputKind
 from cleaner.pipeline import RawDocument
-from cleaner.storage import list_url_files, local_or_url, open_url, read_url, url_size
+from cleaner.storage import list_url_files, local_or_url, open_stored, read_url, url_size
 
 OutputFormat = Literal["txt", "md", "json"]
 MANIFEST_NAME = "manifest.jsonl"
@@ -234,7 +234,7 @@ def _stream_lines(path: Path | str, max_line: int) -> Iterator[bytes | None]:
     """The file's lines as bytes, through gzip when it is compressed; None for a line over
     `max_line` bytes, which is skipped without ever being held whole."""
     try:
-        with open_url(path) if isinstance(path, str) else open(path, "rb") as stored:
+        with open_stored(path) as stored:
             compressed = stored.read(2) == b"\x1f\x8b"
             stored.seek(0)
             stream: IO[bytes] | gzip.GzipFile = (

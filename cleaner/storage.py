@@ -104,3 +104,10 @@ def open_url(url: str, block_size: int | None = None) -> IO[bytes]:
     if block_size is None:
         return fs.open(path, "rb")  # type: ignore[no-any-return]
     return fs.open(path, "rb", block_size=block_size)  # type: ignore[no-any-return]
+
+
+def open_stored(location: Path | str, block_size: int | None = None) -> IO[bytes]:
+    """A local file or a URL, opened for reading bytes (`block_size`: see open_url)."""
+    if is_url(location):
+        return open_url(str(location), block_size)
+    return open(location, "rb")
