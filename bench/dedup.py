@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.measure import run_measured
-from cleaner.dedup import jaccard, shingle_hashes
+from cleaner.corpus.signatures import jaccard, shingle_hashes
 
 BANDS = ((0.10, 0.15), (0.15, 0.20), (0.20, 0.30), (0.30, 0.50), (0.50, 1.01))
 VOCABULARY = 50_000

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.measure import run_measured, run_timed
 from bench.quality import naive_text
-from cleaner.dedup import DedupConfig
+from cleaner.corpus.signatures import DedupConfig
 
 BARE_TRAFILATURA = """
 import sys

@@ -7,20 +7,25 @@ Library use::
     doc.text, doc.title, doc.lang, doc.removed
 """
 
-from cleaner.dedup import DedupConfig, NearDuplicate, find_duplicates
-from cleaner.document import Document, Removal
-from cleaner.pipeline import (
+from cleaner.clean.pipeline import (
     CleanConfig,
-    RawDocument,
     clean_document,
     clean_documents,
     clean_html,
     clean_text,
     shipped_rules,
 )
-from cleaner.rules import RuleError, RuleSet, SiteRules, load_rules
+from cleaner.clean.rules import RuleError, RuleSet, SiteRules, load_rules
+from cleaner.corpus.near_copies import NearDuplicate, find_duplicates
+from cleaner.corpus.signatures import DedupConfig
+from cleaner.document import Document, RawDocument, Removal
+from cleaner.run.batch import clean_batch
+from cleaner.run.options import BatchError, BatchOptions, BatchReport
 
 __all__ = [
+    "BatchError",
+    "BatchOptions",
+    "BatchReport",
     "CleanConfig",
     "DedupConfig",
     "Document",
@@ -30,6 +35,7 @@ __all__ = [
     "RuleError",
     "RuleSet",
     "SiteRules",
+    "clean_batch",
     "clean_document",
     "clean_documents",
     "clean_html",

@@ -19,18 +19,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from cleaner.batch import BatchError, BatchOptions, BatchReport, clean_batch
-from cleaner.dedup import DedupConfig
-from cleaner.dedup_files import dedup_files
-from cleaner.engine import Engine, LocalEngine
-from cleaner.io import ReadLimits, count_documents, write_atomic
-from cleaner.learn import LearnConfig
-from cleaner.learned_rules import learn_rule_files
-from cleaner.pipeline import CleanConfig
-from cleaner.rule_tests import run_rule_tests
-from cleaner.rules import RuleError, RuleSet, default_rules_dir, load_rules
+from cleaner.clean.pipeline import CleanConfig
+from cleaner.clean.rules import RuleError, RuleSet, default_rules_dir, load_rules
+from cleaner.corpus.learn import LearnConfig
+from cleaner.corpus.signatures import DedupConfig
+from cleaner.read.decode import ReadLimits
+from cleaner.read.inputs import count_documents
+from cleaner.run.batch import clean_batch
+from cleaner.run.dedup_files import dedup_files
+from cleaner.run.engine import Engine, LocalEngine
+from cleaner.run.learned_rules import learn_rule_files
+from cleaner.run.options import BatchError, BatchOptions, BatchReport
+from cleaner.run.rule_tests import run_rule_tests
+from cleaner.run.workers import WorkerStartError
 from cleaner.storage import filesystem, local_or_url, url_exists, write_url
-from cleaner.workers import WorkerStartError
+from cleaner.write.outputs import write_atomic
 
 app = typer.Typer(
     help="Strip boilerplate from scraped pages and return clean articles.",
@@ -219,7 +222,7 @@ def _engine(console: Console, name: str, scheduler: str | None, jobs: int) -> It
     if name != "dask":
         raise _fail(console, f"--engine must be local or dask, not {name!r}")
     try:
-        from cleaner.dask_engine import DaskEngine
+        from cleaner.run.dask_engine import DaskEngine
     except ImportError as error:
         raise _fail(console, str(error)) from None
     with contextlib.ExitStack() as stack:

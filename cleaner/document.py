@@ -43,7 +43,8 @@ class Document:
     output: str | None = None
     duplicate_of: str | None = None
     similarity: float | None = None
-    # A digest of the input as stored (see cleaner.io.input_digest): reruns skip unchanged ones.
+    # A digest of the input as stored (see cleaner.read.decode.input_digest): reruns skip
+    # unchanged ones.
     input_hash: str | None = None
 
     @property
@@ -78,3 +79,19 @@ MANIFEST_FIELDS = (
     "similarity",
     "input_hash",
 )
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """An input as read: its content, or the reason it could not be read."""
+
+    id: str
+    kind: InputKind
+    content: str = ""
+    source: str = ""
+    url: str | None = None
+    site: str | None = None
+    error: str | None = None
+    # Text inputs: the title when the scrape kept it apart ("" when there is none); None
+    # when unknown, and then a headline line at the top of the text is taken as the title.
+    title: str | None = None

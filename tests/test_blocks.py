@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from cleaner.blocks import (
+from cleaner.clean.blocks import (
     BlockSettings,
     Kind,
     best_span,
@@ -15,8 +15,8 @@ from cleaner.blocks import (
     teaser_runs,
     text_length,
 )
-from cleaner.filters import normalise, split_blocks
-from cleaner.recall import missed_continuation, page_lines
+from cleaner.clean.recall import missed_continuation, page_lines
+from cleaner.clean.text import normalise, split_blocks
 
 SETTINGS = BlockSettings()
 GERMAN = (

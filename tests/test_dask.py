@@ -16,12 +16,13 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from cleaner.batch import BatchOptions, clean_batch  # noqa: E402
-from cleaner.dask_engine import DaskEngine  # noqa: E402
-from cleaner.dedup_files import dedup_files  # noqa: E402
-from cleaner.engine import LocalEngine  # noqa: E402
-from cleaner.pipeline import CleanConfig  # noqa: E402
-from cleaner.rules import RuleSet  # noqa: E402
+from cleaner.clean.pipeline import CleanConfig  # noqa: E402
+from cleaner.clean.rules import RuleSet  # noqa: E402
+from cleaner.run.batch import clean_batch  # noqa: E402
+from cleaner.run.dask_engine import DaskEngine  # noqa: E402
+from cleaner.run.dedup_files import dedup_files  # noqa: E402
+from cleaner.run.engine import LocalEngine  # noqa: E402
+from cleaner.run.options import BatchOptions  # noqa: E402
 from tests.conftest import SAMPLES  # noqa: E402
 from tests.test_learn import article, page, write_jsonl  # noqa: E402
 
@@ -180,7 +181,7 @@ def test_a_document_that_kills_workers_is_the_only_failure() -> None:
     """Its partition is split and retried; the others' results all arrive, once each."""
     import dask
 
-    from cleaner.workers import Failed
+    from cleaner.run.workers import Failed
 
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": 1}),
@@ -210,7 +211,7 @@ def _spins_on_three(task: int, settings: int) -> int:
 def test_a_document_past_the_time_limit_is_a_timeout_and_the_worker_goes_on(
     cluster: Any,
 ) -> None:
-    from cleaner.workers import Failed
+    from cleaner.run.workers import Failed
 
     with distributed.Client(cluster) as client:
         workers_before = set(client.scheduler_info()["workers"])
@@ -229,9 +230,9 @@ def test_the_time_limit_interrupts_only_the_late_document(monkeypatch: pytest.Mo
     period, when a nanny will replace the process, and only then."""
     import time
 
-    import cleaner.dask_engine as dask_engine
+    import cleaner.run.dask_engine as dask_engine
     from cleaner.interrupts import shielded
-    from cleaner.workers import Failed
+    from cleaner.run.workers import Failed
 
     assert dask_engine._within(5.0, lambda task, settings: task + settings, 1, 2, True) == 3
     deadline = time.monotonic() + 0.3

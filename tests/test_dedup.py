@@ -8,7 +8,8 @@ import random
 import numpy as np
 
 from cleaner import CleanConfig, DedupConfig, clean_text, find_duplicates
-from cleaner.dedup import NearDuplicateIndex, fingerprint, jaccard, minhash, shingle_hashes
+from cleaner.corpus.near_copies import NearDuplicateIndex
+from cleaner.corpus.signatures import fingerprint, jaccard, minhash, shingle_hashes
 from tests.conftest import sample_paths
 
 
@@ -108,7 +109,7 @@ def test_canonical_choice_does_not_depend_on_input_order() -> None:
 def test_vectorised_minhash_equals_direct_computation() -> None:
     """The numpy signature equals one-permutation hashing with densification done one
     shingle and one bin at a time: each bin keeps the low 32 bits of its smallest hash."""
-    from cleaner.dedup import _probe_table
+    from cleaner.corpus.signatures import _probe_table
 
     mask, low = (1 << 64) - 1, (1 << 32) - 1
 
@@ -216,7 +217,7 @@ def test_pages_sharing_only_a_registration_wall_are_not_flagged(config: CleanCon
 def test_word_hashes_ignore_case_and_punctuation_and_follow_word_boundaries() -> None:
     import re
 
-    from cleaner.dedup import word_hashes
+    from cleaner.corpus.signatures import word_hashes
 
     text = "Hello, World! Straße – café_au_lait 123 日本語 テスト naïve"
     assert len(word_hashes(text)) == len(re.findall(r"\w+", text))
@@ -226,7 +227,7 @@ def test_word_hashes_ignore_case_and_punctuation_and_follow_word_boundaries() ->
 
 
 def test_word_characters_are_what_isalnum_and_underscore_say_for_every_code_point() -> None:
-    from cleaner.dedup import _word_characters
+    from cleaner.corpus.signatures import _word_characters
 
     direct = np.fromiter((chr(code).isalnum() for code in range(0x110000)), bool, 0x110000)
     direct[ord("_")] = True
@@ -266,7 +267,7 @@ def _reference_codes(bands: list[int], keys: list[int], docs: list[int], count: 
 def test_candidate_buckets_match_a_direct_grouping() -> None:
     """Buckets of every size from 1 to 30, over several bands, documents in any order (as
     a shuffle partition of the distributed engine receives them)."""
-    from cleaner.dedup import colliding_codes
+    from cleaner.corpus.near_copies import colliding_codes
 
     rng = random.Random(3)
     count = 400

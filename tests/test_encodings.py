@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from cleaner import CleanConfig, clean_text
-from cleaner.io import InputError, ReadLimits, decode_text, gunzip, iter_sources, read_bytes
+from cleaner.read.decode import InputError, ReadLimits, decode_text, gunzip, read_bytes
+from cleaner.read.inputs import iter_sources
 from tests.conftest import FIXTURES
 
 FRENCH = (FIXTURES / "quality" / "fr_news.expected.txt").read_text("utf-8")

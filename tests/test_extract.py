@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from cleaner import RuleSet, clean_html
-from cleaner.extract import ExtractionError, extract_html
+from cleaner.clean.extract import ExtractionError, extract_html
 from tests.conftest import FIXTURES
 
 CASES = {

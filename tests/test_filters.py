@@ -4,27 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner.filters import (
+from cleaner.clean.clutter import comment_boxes, contact_lines, is_caption, tag_lines
+from cleaner.clean.dates import is_date_line, parse_date
+from cleaner.clean.filters import (
     GENERIC_FILTERS,
     captions,
     clean_lines,
-    comment_boxes,
-    contact_lines,
     date_lines,
-    is_caption,
-    is_date_line,
     nav_lines,
     newsletter_prompts,
-    parse_date,
     paywalls,
     publisher_footers,
     read_more_links,
     reading_times,
-    related_article_lists,
-    related_headings,
-    split_lines,
-    tag_lines,
 )
+from cleaner.clean.related import related_article_lists, related_headings
+from cleaner.clean.text import split_lines
 
 PARAGRAPH = (
     "Russia on Thursday charged that calls for Syrian President Bashar al-Assad to step "

@@ -13,10 +13,11 @@ import pytest
 fsspec = pytest.importorskip("fsspec")
 distributed = pytest.importorskip("distributed")
 
-from cleaner.batch import BatchOptions, clean_batch  # noqa: E402
-from cleaner.dask_engine import DaskEngine  # noqa: E402
-from cleaner.pipeline import CleanConfig  # noqa: E402
-from cleaner.rules import RuleSet  # noqa: E402
+from cleaner.clean.pipeline import CleanConfig  # noqa: E402
+from cleaner.clean.rules import RuleSet  # noqa: E402
+from cleaner.run.batch import clean_batch  # noqa: E402
+from cleaner.run.dask_engine import DaskEngine  # noqa: E402
+from cleaner.run.options import BatchOptions  # noqa: E402
 from tests.conftest import SAMPLES  # noqa: E402
 
 FIXTURE_HTML = Path(__file__).resolve().parent / "fixtures" / "html"
@@ -143,7 +144,7 @@ def test_an_output_url_inside_the_input_url_is_not_read_back(memory: Any, rules:
 def test_urls_are_walked_like_local_folders(memory: Any, tmp_path: Path) -> None:
     """Same documents, order and output names from a URL as from the same local folder;
     a file named on its own is taken whatever its suffix (an error row, as locally)."""
-    from cleaner.io import iter_sources
+    from cleaner.read.inputs import iter_sources
 
     text = sorted(SAMPLES.glob("*.txt"))[0].read_text("utf-8")
     tree = tmp_path / "tree"

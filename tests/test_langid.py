@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cleaner import CleanConfig, RuleSet, clean_text
-from cleaner.langid import detect_language
+from cleaner.clean.langid import detect_language
 
 ENGLISH = (
     "The foreign ministers met in Geneva on Monday to discuss a ceasefire, but the talks "

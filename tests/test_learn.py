@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from cleaner.batch import BatchOptions, clean_batch
+from cleaner.clean.pipeline import CleanConfig
+from cleaner.clean.rules import RuleSet, load_rules
 from cleaner.cli import app
-from cleaner.learn import (
+from cleaner.corpus.learn import (
     BlockCounts,
     LearnConfig,
     block_keys,
@@ -23,8 +24,8 @@ from cleaner.learn import (
     learned_pattern,
     normalise_block,
 )
-from cleaner.pipeline import CleanConfig
-from cleaner.rules import RuleSet, load_rules
+from cleaner.run.batch import clean_batch
+from cleaner.run.options import BatchOptions
 
 SYLLABLES = "ka lo mi ne tu ra si po der vek zul rim tas mor ban lin".split()
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
@@ -300,15 +301,16 @@ def test_pages_added_after_a_finished_run_learn_the_same_template(tmp_path: Path
 def test_learning_steps_give_the_same_result_when_run_twice(tmp_path: Path) -> None:
     """A Dask worker lost after a step wrote its output makes the step run again: each step
     works from the output as it was before learning, so a second run changes nothing."""
-    from cleaner.batch import _learning_step, _Residual, _Settle, _WorkerSettings, backup_name
-    from cleaner.folder import Folder
-    from cleaner.learn import paragraphs_of
+    from cleaner.corpus.learn import paragraphs_of
+    from cleaner.run.learning import _learning_step, _Residual, _Settle, backup_name
+    from cleaner.run.options import WorkerSettings
+    from cleaner.write.folder import Folder
 
     rng = random.Random(4)
     paragraphs = [template("Harlow")["header"], *article(rng, 3), template("Harlow")["footer"]]
     original = "\n\n".join(paragraphs) + "\n"
     (tmp_path / "x.txt").write_text(original, "utf-8")
-    settings = _WorkerSettings(BatchOptions(), Folder.of(tmp_path))
+    settings = WorkerSettings(BatchOptions(), Folder.of(tmp_path))
     keys = block_keys("s", paragraphs_of(original.rstrip("\n"))).tolist()
     residual = _Residual("x.txt", 0, "s", tuple(keys), (keys[0], keys[4]))
 
@@ -336,12 +338,13 @@ KILLING_STEP = """
 import os, sys
 from dataclasses import replace
 from pathlib import Path
-import cleaner.batch
-from cleaner.batch import BatchOptions, clean_batch
-from cleaner.pipeline import CleanConfig
-from cleaner.rules import RuleSet
+import cleaner.run.learning
+from cleaner.run.batch import clean_batch
+from cleaner.run.options import BatchOptions
+from cleaner.clean.pipeline import CleanConfig
+from cleaner.clean.rules import RuleSet
 
-real_step = cleaner.batch._learning_step
+real_step = cleaner.run.learning._learning_step
 
 def dies_on_alder_2(task, settings):
     result = real_step(task, settings)
@@ -349,7 +352,7 @@ def dies_on_alder_2(task, settings):
         os._exit(3)  # as the OOM killer would, after the output was rewritten
     return result
 
-cleaner.batch._learning_step = dies_on_alder_2
+cleaner.run.learning._learning_step = dies_on_alder_2
 options = BatchOptions(clean=CleanConfig(rules=RuleSet()), jobs=2, timeout_s=60.0)
 clean_batch([Path(sys.argv[1])], Path(sys.argv[2]), options)
 """
@@ -384,16 +387,16 @@ def test_when_every_learning_step_fails_outputs_are_whole_and_no_copy_is_left(
 ) -> None:
     """Each step fails after it rewrote its output: every document gets its output from
     before learning back, and the copies kept aside are deleted all the same."""
-    import cleaner.batch
+    import cleaner.run.learning
 
     articles = three_sites(tmp_path / "in")
-    real_step = cleaner.batch._learning_step
+    real_step = cleaner.run.learning._learning_step
 
     def fails_after_writing(task: Any, settings: Any) -> Any:
         real_step(task, settings)
         raise RuntimeError("lost after writing")
 
-    monkeypatch.setattr(cleaner.batch, "_learning_step", fails_after_writing)
+    monkeypatch.setattr(cleaner.run.learning, "_learning_step", fails_after_writing)
     rows = run(tmp_path / "in", tmp_path / "out")  # in this process
     for doc_id, paragraphs in articles.items():
         site = doc_id.split("-")[0].capitalize()

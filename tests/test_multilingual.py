@@ -66,8 +66,8 @@ def test_page_in_its_language(name: str, mode: str, config: CleanConfig) -> None
 def test_blocks_are_judged_with_the_detected_languages_stoplist(
     name: str, lang: str, config: CleanConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import cleaner.pipeline
-    from cleaner.blocks import stopwords_for
+    import cleaner.clean.pipeline
+    from cleaner.clean.blocks import stopwords_for
 
     asked: list[str | None] = []
 
@@ -75,7 +75,7 @@ def test_blocks_are_judged_with_the_detected_languages_stoplist(
         asked.append(code)
         return stopwords_for(code)
 
-    monkeypatch.setattr(cleaner.pipeline, "stopwords_for", spy)
+    monkeypatch.setattr(cleaner.clean.pipeline, "stopwords_for", spy)
     html = (FIXTURES / "quality" / f"{name}.html").read_text("utf-8")
     clean_text(naive_text(html), config=config)
     clean_html(html, config=config)

@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from cleaner.batch import BatchError, BatchOptions, clean_batch
-from cleaner.pipeline import CleanConfig
+from cleaner.clean.pipeline import CleanConfig
+from cleaner.run.batch import clean_batch
+from cleaner.run.options import BatchError, BatchOptions
 from tests.conftest import ROOT
 
 VOCABULARY = "council budget harbour minister election river school hospital market police".split()

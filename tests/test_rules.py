@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from cleaner import RuleError, RuleSet, clean_text, load_rules
-from cleaner.rule_tests import run_rule_tests
-from cleaner.rules import RulePattern, SiteRules, host_of, load_rule_file
+from cleaner.clean.rules import RulePattern, SiteRules, host_of, load_rule_file
+from cleaner.run.rule_tests import run_rule_tests
 from tests.conftest import ROOT
 
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from cleaner.workers import Failed, WorkerPool, WorkerStartError
+from cleaner.run.workers import Failed, WorkerPool, WorkerStartError
 
 
 def work(task: str) -> str:

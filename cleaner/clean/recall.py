@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from lxml import etree
 from lxml.html import HtmlElement
 
-from cleaner.filters import GENERIC_FILTERS, clean_lines, normalise, split_lines, word_count
+from cleaner.clean.filters import GENERIC_FILTERS, clean_lines
+from cleaner.clean.text import normalise, split_lines, word_count
 
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote body br dd details div dl dt fieldset figcaption figure "

@@ -36,8 +36,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.dedup import (
-    DedupConfig,
+from cleaner.corpus.near_copies import (
     NearDuplicateIndex,
     PairVerifier,
     UnionFind,
@@ -45,9 +44,10 @@ from cleaner.dedup import (
     codes_to_pairs,
     colliding_codes,
 )
-from cleaner.engine import NearCopies, chunked
+from cleaner.corpus.signatures import DedupConfig
 from cleaner.interrupts import interrupt, withdraw
-from cleaner.workers import Failed
+from cleaner.run.engine import NearCopies, chunked
+from cleaner.run.workers import Failed
 
 try:
     from distributed import Client, Future, LocalCluster, as_completed

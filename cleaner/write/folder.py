@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from cleaner.io import OutputFormat, write_atomic
 from cleaner.storage import filesystem, is_url, join_url, local_or_url, write_url
+from cleaner.write.outputs import OutputFormat, write_atomic
 
 
 @dataclass(frozen=True)

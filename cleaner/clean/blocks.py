@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import justext
 
-from cleaner.filters import Claim, Judge, ends_sentence, normalise, word_count
+from cleaner.clean.text import Claim, Judge, ends_sentence, normalise, word_count
 
 _WORD = re.compile(r"\w+")
 _URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)

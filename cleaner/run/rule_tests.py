@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from cleaner.io import InputError, decode_text, read_bytes
-from cleaner.pipeline import CleanConfig, RawDocument, clean_document
-from cleaner.rules import RuleSet, RuleTest, SiteRules
+from cleaner.clean.pipeline import CleanConfig, clean_document
+from cleaner.clean.rules import RuleSet, RuleTest, SiteRules
+from cleaner.document import RawDocument
+from cleaner.read.decode import InputError, decode_text, read_bytes
 
 
 @dataclass(frozen=True)

@@ -13,20 +13,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from cleaner.dedup import DedupConfig, Fingerprint, NearDuplicate, NearDuplicateIndex, fingerprint
-from cleaner.engine import Engine, LocalEngine
-from cleaner.io import (
-    MANIFEST_NAME,
+from cleaner.corpus.near_copies import NearDuplicate, NearDuplicateIndex
+from cleaner.corpus.signatures import DedupConfig, Fingerprint, fingerprint
+from cleaner.read.decode import (
     InputError,
     ReadLimits,
     decode_text,
-    find_input_files,
     read_bytes,
     read_url_file,
     unpack,
 )
+from cleaner.read.inputs import find_input_files
+from cleaner.run.engine import Engine, LocalEngine
+from cleaner.run.workers import Failed
 from cleaner.storage import is_url, local_or_url, open_stored, url_size
-from cleaner.workers import Failed
+from cleaner.write.outputs import MANIFEST_NAME
 
 # A worker's share of a JSONL file, and of a folder of .txt files.
 _JSONL_CHUNK_BYTES = 4 << 20

@@ -20,14 +20,14 @@ from trafilatura.metadata import (
 )
 from trafilatura.utils import load_html
 
-from cleaner.filters import collapse_spaces, normalise
-from cleaner.markup import (
+from cleaner.clean.markup import (
     MAX_DEPTH,
     SLIM_ABOVE_CHARS,
     flatten_deep_markup,
     slim_markup,
     tag_count,
 )
+from cleaner.clean.text import collapse_spaces, normalise
 
 
 class ExtractionError(ValueError):
@@ -55,7 +55,7 @@ def parse_page(html: str, url: str | None = None, max_chars: int = MAX_MARKUP_CH
     """Parse a page and read what cleaning needs of it besides the main text.
 
     Giant pages are slimmed first, and pages nested deeper than the parser goes are
-    flattened, so neither costs gigabytes nor loses its article (see cleaner.markup).
+    flattened, so neither costs gigabytes nor loses its article (see cleaner.clean.markup).
 
     Raises:
         ExtractionError: when there is no HTML tree, or too much markup to parse.

@@ -1,6 +1,6 @@
 """Where a batch's work runs: worker processes on this machine, or a Dask cluster.
 
-The batch (cleaner.batch) decides what to do and keeps the manifest; an engine only runs
+The batch (cleaner.run.batch) decides what to do and keeps the manifest; an engine only runs
 functions over tasks and finds near copies among the batch's fingerprints. Both engines
 run the same functions and the same near-copy rules, so they give the same answer.
 """
@@ -15,9 +15,10 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol, TypeVar
 
-from cleaner.dedup import NearDuplicateIndex, word_hashes
-from cleaner.langid import load_profiles
-from cleaner.workers import Failed, WorkerPool
+from cleaner.clean.langid import load_profiles
+from cleaner.corpus.near_copies import NearDuplicateIndex
+from cleaner.corpus.signatures import word_hashes
+from cleaner.run.workers import Failed, WorkerPool
 
 K = TypeVar("K")
 T = TypeVar("T")
@@ -125,7 +126,7 @@ def worker_context() -> multiprocessing.context.BaseContext:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["cleaner.batch"])
+        context.set_forkserver_preload(["cleaner.run.batch"])
         return context
     return multiprocessing.get_context("spawn")
 

@@ -10,20 +10,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from cleaner.blocks import BlockSettings, boilerplate_blocks, extracted_blocks, stopwords_for
-from cleaner.document import Document, InputKind
-from cleaner.extract import MAX_MARKUP_CHARS, ExtractionError, main_text, parse_page
-from cleaner.filters import (
-    GENERIC_FILTERS,
-    Judge,
-    clean_lines,
-    parse_date,
-    split_blocks,
-    split_lines,
-)
-from cleaner.langid import DEFAULT_PREFIX_CHARS, DEFAULT_SEED, detect_language
-from cleaner.recall import may_continue, missed_continuation, page_lines
-from cleaner.rules import RuleSet, RuleTimeout, SiteRules, load_rules
+from cleaner.clean.blocks import BlockSettings, boilerplate_blocks, extracted_blocks, stopwords_for
+from cleaner.clean.dates import parse_date
+from cleaner.clean.extract import MAX_MARKUP_CHARS, ExtractionError, main_text, parse_page
+from cleaner.clean.filters import GENERIC_FILTERS, clean_lines
+from cleaner.clean.langid import DEFAULT_PREFIX_CHARS, DEFAULT_SEED, detect_language
+from cleaner.clean.recall import may_continue, missed_continuation, page_lines
+from cleaner.clean.rules import RuleSet, RuleTimeout, SiteRules, load_rules
+from cleaner.clean.text import Judge, split_blocks, split_lines
+from cleaner.document import Document, RawDocument
 
 
 @dataclass(frozen=True)
@@ -42,28 +37,12 @@ class CleanConfig:
     classify_html_blocks: bool = True
     blocks: BlockSettings = field(default_factory=BlockSettings)
     # HTML: when the page goes on with several paragraphs after the extracted text, they are
-    # the rest of an article split over several containers (see cleaner.recall).
+    # the rest of an article split over several containers (see cleaner.clean.recall).
     recover_continuation: bool = True
     lang_seed: int = DEFAULT_SEED
     lang_prefix_chars: int = DEFAULT_PREFIX_CHARS
     # HTML markup (after scripts and styles are dropped) above which a page is refused.
     max_markup_chars: int = MAX_MARKUP_CHARS
-
-
-@dataclass(frozen=True)
-class RawDocument:
-    """An input as read: its content, or the reason it could not be read."""
-
-    id: str
-    kind: InputKind
-    content: str = ""
-    source: str = ""
-    url: str | None = None
-    site: str | None = None
-    error: str | None = None
-    # Text inputs: the title when the scrape kept it apart ("" when there is none); None
-    # when unknown, and then a headline line at the top of the text is taken as the title.
-    title: str | None = None
 
 
 @lru_cache(maxsize=1)

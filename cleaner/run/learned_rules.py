@@ -13,10 +13,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from cleaner.batch import BatchOptions, clean_batch
-from cleaner.io import safe_name, write_atomic
-from cleaner.learn import LearnedBlock, normalise_block, rule_file
-from cleaner.pipeline import shipped_rules
+from cleaner.clean.pipeline import shipped_rules
+from cleaner.corpus.learn import LearnedBlock, normalise_block, rule_file
+from cleaner.read.inputs import safe_name
+from cleaner.run.batch import clean_batch
+from cleaner.run.options import BatchOptions
+from cleaner.write.outputs import write_atomic
 
 _PREFIX = "learned:"
 

@@ -19,7 +19,7 @@ import regex
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
-from cleaner.filters import Claim, LineFilter
+from cleaner.clean.text import Claim, LineFilter
 
 # The trafilatura switches a site may set; everything else is fixed by the pipeline.
 TRAFILATURA_OPTIONS = frozenset({"favor_precision", "favor_recall", "include_tables", "fast"})
@@ -189,7 +189,7 @@ def host_of(url: str | None) -> str | None:
 
 def default_rules_dir() -> Path:
     """The rule files shipped with cleaner: bundled in the wheel, or the checkout's rules/."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # cleaner/, above cleaner/clean/
     bundled = package / "rules"
     return bundled if bundled.is_dir() else package.parent / "rules"
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.rules import host_of
+from cleaner.clean.rules import host_of
 
 Keys = npt.NDArray[np.uint64]
 

@@ -1,0 +1,363 @@
+"""Clutter recognised line by line: menus, reading times, read-more links, newsletter and
+paywall prompts, comment boxes, publisher footers, contact and tag lines, photo captions.
+
+Each family is a predicate or a claimant over the page's lines; `cleaner.clean.filters` runs
+them in priority order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from cleaner.clean.text import Claim, ends_sentence, normalise, word_count
+
+# Interface strings that are never article text when they stand alone on a line.
+_NAV_LINES = frozenset(
+    {
+        "skip to main content",
+        "skip to content",
+        "skip to navigation",
+        "skip to main navigation",
+        "jump to navigation",
+        "jump to content",
+        "toggle navigation",
+        "main menu",
+        "menu",
+        "open menu",
+        "close menu",
+        "search",
+        "close",
+        "home",
+        "share",
+        "share this",
+        "share this article",
+        "share this story",
+        "share article",
+        "tweet",
+        "print",
+        "email",
+        "e-mail",
+        "whatsapp",
+        "facebook",
+        "twitter",
+        "linkedin",
+        "telegram",
+        "reddit",
+        "pinterest",
+        "copy link",
+        "link copied",
+        "copied",
+        "advertisement",
+        "advertisment",
+        "sponsored",
+        "sponsored content",
+        "back to top",
+        "scroll to top",
+        "go to top",
+        "loading",
+        "log in",
+        "login",
+        "sign in",
+        "register",
+        "subscribe",
+        "next article",
+        "previous article",
+        "next story",
+        "previous story",
+        "listen to this article",
+        "your browser does not support the audio element",
+        "your browser does not support the video tag",
+        "zum inhalt springen",
+        "zum hauptinhalt springen",
+        "aller au contenu principal",
+        "aller au contenu",
+        "ir al contenido",
+        "ir al contenido principal",
+        "anzeige",
+        "werbung",
+        "publicité",
+        "publicidad",
+        "partager",
+        "teilen",
+        "compartir",
+        "order reprints",
+        "reprints",
+        "print article",
+        "print this article",
+        "print this page",
+        "email this article",
+        "this article has been sent to",
+        "an error has occurred, please try again later",
+        "thank you",
+        "view comments",
+    }
+)
+_SHARE_LINE = re.compile(
+    r"^(share|post|send|follow( us)?)( (it|this|article|story))? (on|via|to) "
+    r"(facebook|twitter|x|whatsapp|linkedin|telegram|email|reddit|pinterest|instagram)$|"
+    r"^click to (share|email|print|tweet)\b|\bopens in (a )?new window$|"
+    r"^(like|liked|enjoy|enjoyed|love|loved) this (story|article|post)\?.{0,60}$"
+)
+
+
+def is_nav_line(line: str) -> bool:
+    key = normalise(line)
+    return key in _NAV_LINES or bool(_SHARE_LINE.match(key))
+
+
+_READING_TIME = re.compile(
+    r"^(estimated )?(reading time|read time|lesezeit|temps de lecture|tiempo de lectura)?\s*:?\s*"
+    r"(\d+|one|two|three|four|five|ten)\s*[-\u2011 ]?\s*"
+    r"(min|mins|minute|minutes|minuten|minutos)\.?\s*"
+    r"(read|reading|read time|lesezeit|de lecture|de lectura)?$",
+    re.IGNORECASE,
+)
+
+
+def is_reading_time(line: str) -> bool:
+    return bool(_READING_TIME.match(line.strip()))
+
+
+_READ_MORE = re.compile(
+    r"^also on [\w.-]+\.[a-z]{2,}\b|"
+    r"^(read more|read also|also read|see also|read|more|related|recommended|watch|"
+    r"watch more|listen|read next|more on this|more on this story|further reading|"
+    r"lesen sie auch|mehr zum thema|lire aussi|à lire aussi|a lire aussi|lee también|"
+    r"leer más|leggi anche)\s*[:|»›>\-–—]\s*\S",
+    re.IGNORECASE,
+)
+_READ_MORE_ALONE = frozenset(
+    {
+        "read more",
+        "read more here",
+        "click here",
+        "continue reading",
+        "more",
+        "see more",
+        "show more",
+        "view more",
+        "load more",
+    }
+)
+
+
+def is_read_more(line: str) -> bool:
+    return normalise(line) in _READ_MORE_ALONE or (
+        bool(_READ_MORE.match(line)) and word_count(line) <= 30
+    )
+
+
+_SIGNUP_START = re.compile(
+    r"^(stay informed|stay up to date|stay updated|stay in the know|stay connected|sign up|"
+    r"signup|subscribe|register|join|get|receive|enter your e-?mail|don't miss|never miss|"
+    r"want more|like this article|enjoyed this|keep up|be the first|by signing up|"
+    r"by subscribing|please sign up|to receive|newsletter)\b",
+    re.IGNORECASE,
+)
+_SIGNUP_TOPIC = re.compile(
+    r"newsletter|inbox|e-?mail|alerts|sign up|sign-up|subscri|updates|briefing|digest|"
+    r"privacy policy|terms of (use|service)",
+    re.IGNORECASE,
+)
+
+
+# What a sign-up box says around its form: its name, and its thanks or its error.
+_SIGNUP_WIDGET = re.compile(
+    r"^(.{0,40}\bnewsletters?|thanks? (you )?for (signing up|subscribing)\b.*|"
+    r"(keep an eye on|check) your (e-?mail )?inbox\b.*|you('re| are) (all )?(set|subscribed)\b.*|"
+    r"there was an error processing your (subscription|request)\b.*|"
+    r"please enter a valid e-?mail( address)?\.?|invalid e-?mail( address)?\.?)$",
+    re.IGNORECASE,
+)
+
+
+def is_newsletter_prompt(line: str) -> bool:
+    """Sign-up prompts are short and open with a call to act; a paragraph that merely
+    mentions a newsletter does neither, so it stays."""
+    words = word_count(line)
+    if words <= 30 and _SIGNUP_START.match(line) and _SIGNUP_TOPIC.search(line):
+        return True
+    return words <= 15 and bool(_SIGNUP_WIDGET.match(line.strip()))
+
+
+_PAYWALL = re.compile(
+    r"^((please )?(subscribe|register|sign in|log ?in)( for free| now)? to (continue reading|"
+    r"read (the full|this|more)|keep reading|unlock)|"
+    r"already (have an account|a (subscriber|member))\??|"
+    r"create (a )?(free )?account|"
+    r"you('ve| have) (reached|used( up)?) your (free )?(article|story) limit|"
+    r"(this|the rest of this) (content|article|story) is (only )?(available|for) (to )?"
+    r"(subscribers|members|premium)|"
+    r"to continue reading,? (please )?(log ?in|sign in|subscribe|register)|"
+    r"(start|try) your free trial|"
+    r"weiterlesen mit|jetzt abonnieren|déjà abonné|abonnez-vous|suscríbete)",
+    re.IGNORECASE,
+)
+
+
+def is_paywall(line: str) -> bool:
+    """A registration or subscription wall: short, and says so in its first words."""
+    return word_count(line) <= 40 and bool(_PAYWALL.match(line.strip()))
+
+
+_COMMENT_BOX = re.compile(
+    r"^(leave a (reply|comment)|post a comment|add a comment|write a comment|"
+    r"join the (conversation|discussion)|\d+ comments?|comments?( \(\d+\))?|"
+    r"comments are closed\.?|show comments|view comments|hide comments|cancel reply|"
+    r"post comment|submit comment|your email address will not be published\.?.*|"
+    r"required fields are marked.*|save my name, email,? and website.*|"
+    r"you must be logged in to post a comment\.?|log in to comment|"
+    r"be the first to comment.*|no comments yet.*|"
+    r"kommentare?|kommentar schreiben|laisser un commentaire|commentaires?|"
+    r"deja un comentario|comentarios?)$",
+    re.IGNORECASE,
+)
+# Comment sections sit after the article; these open one, and nothing after them is article.
+_COMMENT_SECTION_START = re.compile(
+    r"^(leave a (reply|comment)|post a comment|add a comment|write a comment|"
+    r"join the (conversation|discussion)|[\[(]?[1-9][\d,]* comments?[\])]?$|comments are closed|"
+    r"your email address will not be published|"
+    r"(top|most|all|view|show|read|see) (rated |recent |popular |all )?comments\b)",
+    re.IGNORECASE,
+)
+
+
+# A comment section follows an article: a section marker cuts the rest only once a real
+# paragraph has gone before it ("12 Comments" in a header's byline is not a section).
+_ARTICLE_PARAGRAPH_WORDS = 25
+
+
+def comment_boxes(lines: Sequence[str]) -> Iterator[Claim]:
+    article_seen = False
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if article_seen and _COMMENT_SECTION_START.match(stripped):
+            for rest in range(index, len(lines)):
+                yield rest, "comments"
+            return
+        if _COMMENT_BOX.match(stripped):
+            yield index, "comments"
+        article_seen = article_seen or word_count(line) >= _ARTICLE_PARAGRAPH_WORDS
+
+
+_FOOTER = re.compile(
+    r"republish(ing)? (this|our|the) (content|article|story|piece)|all rights reserved|"
+    r"^(©|copyright\b|\(c\) ?\d{4})|"
+    r"\b(may|must) not be (re)?(published|reproduced|broadcast|rewritten|redistributed)|"
+    r"^this (article|story|content|piece) (was|is|has been) (originally |first )?"
+    r"(published|republished|reproduced|syndicated)|"
+    r"^(the )?(views|opinions) expressed (in this (article|piece) )?are (those of the "
+    r"author|the author'?s own|solely)|"
+    r"^this copy is for your personal,? non-commercial use only|"
+    r"alle rechte vorbehalten|tous droits réservés|todos los derechos reservados",
+    re.IGNORECASE,
+)
+
+
+# Words one of the footer patterns needs; most lines have none and skip the regex.
+_FOOTER_HINTS = (
+    "republish", "rights", "©", "copyright", "(c)", "not be ", "this ", "views", "opinions",
+    "personal", "droits", "rechte", "derechos",
+)  # fmt: skip
+
+
+def is_publisher_footer(line: str) -> bool:
+    lowered = line.casefold()
+    if not any(hint in lowered for hint in _FOOTER_HINTS):
+        return False
+    return word_count(line) <= 80 and bool(_FOOTER.search(line))
+
+
+_CONTACT = re.compile(
+    r"^(contact|email|e-mail|write to) (the )?(editor|author|writer|reporter|newsroom)\b"
+    r"\s*:?\s*(?P<name>.*)$",
+    re.IGNORECASE,
+)
+# "Write to Al Root at allen.root@example.com": the reporter's address under the article.
+_WRITE_TO = re.compile(r"^(write to|contact|e-?mail|reach) .{1,60}\bat \S+@\S+\.\w+\.?$", re.I)
+_PERSON_NAME = re.compile(
+    r"^(?:[A-Z][\w'’.\-]+|de|van|von|al|el|bin|ibn|da|di|la|le)"
+    r"(?: (?:[A-Z][\w'’.\-]+|de|van|von|al|el|bin|ibn|da|di|la|le)){0,4}[,;.]?$"
+)
+
+
+def contact_lines(lines: Sequence[str]) -> Iterator[Claim]:
+    """'Contact Editor' and the name that follows it, on the same line or the next."""
+    for index, line in enumerate(lines):
+        if _WRITE_TO.match(line.strip()):
+            yield index, "contact"
+            continue
+        match = _CONTACT.match(line.strip())
+        if not match:
+            continue
+        name = match.group("name").strip()
+        if name and not _PERSON_NAME.match(name):
+            continue
+        yield index, "contact"
+        if not name and index + 1 < len(lines) and _PERSON_NAME.match(lines[index + 1].strip()):
+            yield index + 1, "contact"
+
+
+_TAGS = re.compile(
+    r"^(tags|tagged|topics|filed under|keywords|schlagwörter|themen|mots-clés|étiquettes|"
+    r"etiquetas|temas|tópicos|argomenti)\s*:?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_TAG_ITEM_MAX_WORDS = 5
+
+
+def _is_tag_list(line: str) -> bool:
+    items = [item for item in re.split(r"[,|;•·]", line) if item.strip()]
+    return (
+        bool(items)
+        and not ends_sentence(line)
+        and all(word_count(item) <= _TAG_ITEM_MAX_WORDS for item in items)
+    )
+
+
+def tag_lines(lines: Sequence[str]) -> Iterator[Claim]:
+    """ "Tags: a, b, c" and "Filed under" lists, on one line or on the line after the label."""
+    for index, line in enumerate(lines):
+        match = _TAGS.match(line.strip())
+        if not match:
+            continue
+        rest = match.group("rest")
+        if rest and not _is_tag_list(rest):
+            continue
+        yield index, "tags"
+        if not rest and index + 1 < len(lines) and _is_tag_list(lines[index + 1]):
+            yield index + 1, "tags"
+
+
+_AGENCY = (
+    r"(?:AFP|AP|Reuters|Anadolu(?: Agency)?|AA|Getty(?: Images)?|EPA(?:-EFE)?|EFE|Xinhua|"
+    r"DPA|dpa|PA(?: Media| Wire)?|AAP|ANSA|TASS|Sputnik|SANA|IRNA|WANA|UPI|NurPhoto|"
+    r"Shutterstock|iStock(?:photo)?|Alamy|Bloomberg|SOPA Images|Handout|Supplied|File|"
+    r"File photo|Screengrab|Screenshot|Social media|Twitter|Facebook|Instagram|"
+    r"[A-Z]{2,6}/[^()\[\]]{1,60}|(?:Photo|Image|Picture|Credit|Courtesy|Foto|Bild)\b[^()\[\]]{0,60})"
+)
+_CREDIT_IN_BRACKETS = re.compile(
+    r"[(\[]\s*" + _AGENCY + r"(?: Photos?)?(?:\s*(?:/|via|-|,)\s*[^()\[\]]{1,60})?\s*[)\]]\s*\.?$"
+)
+_CREDIT_AFTER_DASH = re.compile(r"(?:[—–]|\s-|/)\s*" + _AGENCY + r"\s*\.?$")
+_CREDIT_LABEL = re.compile(
+    r"(?:^|\s)(?:Photo|Photograph|Image|Picture|Credit|Photo credit|Foto|Bild)\s*:\s*\S.{0,60}$"
+)
+
+
+_CREDIT_MARKS = ("—", "–", " -", "/", ":")
+
+
+def is_caption(line: str) -> bool:
+    """A line that ends with a photo credit ("(AFP)", "[Anadolu]", "—AFP", "Photo: …")."""
+    if not line.rstrip(" .").endswith((")", "]")) and not any(
+        mark in line for mark in _CREDIT_MARKS
+    ):
+        return False  # every credit form needs a bracket at the end, a dash, a slash or a colon
+    words = word_count(line)
+    if words > 60:
+        return False
+    if _CREDIT_IN_BRACKETS.search(line) or _CREDIT_LABEL.search(line):
+        return True
+    return words <= 45 and bool(_CREDIT_AFTER_DASH.search(line))

@@ -1,0 +1,190 @@
+"""Generic clutter filters: they work on any site, with or without a rule file.
+
+Every filter is a pure function over the page's non-empty lines that *claims* lines it
+recognises as clutter, naming its rule. The runner gives each line to the first filter
+that claims it, so the audit trail says exactly one reason per removed line, and filters
+never see a half-edited text (structural filters such as the related-list detector need
+the original neighbourhood of a line, not what earlier filters left).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cleaner.clean.clutter import (
+    comment_boxes,
+    contact_lines,
+    is_caption,
+    is_nav_line,
+    is_newsletter_prompt,
+    is_paywall,
+    is_publisher_footer,
+    is_read_more,
+    is_reading_time,
+    tag_lines,
+)
+from cleaner.clean.dates import is_date_line
+from cleaner.clean.related import related_article_lists, related_headings
+from cleaner.clean.text import Judge, LineFilter, normalise, per_line, word_count
+from cleaner.document import Removal
+
+# --- runner -----------------------------------------------------------------------------
+
+nav_lines = per_line("nav", is_nav_line)
+reading_times = per_line("reading-time", is_reading_time)
+date_lines = per_line("date", is_date_line)
+read_more_links = per_line("read-more", is_read_more)
+newsletter_prompts = per_line("newsletter", is_newsletter_prompt)
+publisher_footers = per_line("footer", is_publisher_footer)
+captions = per_line("caption", is_caption)
+paywalls = per_line("paywall", is_paywall)
+
+GENERIC_FILTERS: tuple[LineFilter, ...] = (
+    nav_lines,
+    reading_times,
+    related_article_lists,
+    date_lines,
+    read_more_links,
+    newsletter_prompts,
+    paywalls,
+    comment_boxes,
+    publisher_footers,
+    contact_lines,
+    tag_lines,
+    captions,
+    related_headings,
+)
+
+_TITLE_MAX_WORDS = 30
+# A line repeated on the next line is an image's alt text or caption printed twice; short
+# ones are dropped with their first copy, longer ones only lose the copies.
+_REPEATED_CAPTION_MAX_WORDS = 25
+
+
+@dataclass
+class Cleaned:
+    """What the filters leave of a page, and why the rest went."""
+
+    lines: list[str]
+    removed: list[Removal] = field(default_factory=list)
+    title: str | None = None
+    date_line: str | None = None
+
+
+def clean_lines(
+    lines: Sequence[str],
+    filters: Sequence[LineFilter] = GENERIC_FILTERS,
+    title: str | None = None,
+    take_title: bool = False,
+    judge: Judge | None = None,
+) -> Cleaned:
+    """Run the filters over a page's lines.
+
+    Args:
+        lines: the page's non-empty lines, in order.
+        filters: claimants, in priority order (site rules first, then generic ones).
+        title: a known title (HTML metadata); lines repeating it are removed.
+        take_title: no title known (plain text): the first remaining headline-like line
+            is the title, moved out of the body.
+        judge: runs last, with the others' claims known, to claim what is still not article.
+    """
+    claims: dict[int, str] = {}
+    for line_filter in filters:
+        for index, rule in line_filter(lines):
+            claims.setdefault(index, rule)
+
+    remaining = [i for i in range(len(lines)) if i not in claims]
+    date_line = _dateline(lines, claims, remaining)
+    if title is None and take_title and remaining:
+        candidate = lines[remaining[0]]
+        headline = not candidate.endswith((".", ",", ";", ":"))
+        if headline and word_count(candidate) <= _TITLE_MAX_WORDS:
+            title = candidate
+    if title:
+        title_keys = _title_keys(title)
+        for index in remaining:
+            if normalise(lines[index]) in title_keys:
+                claims[index] = "title"
+                if take_title and normalise(lines[index]) != normalise(title):
+                    # "Headline | Site" as the page title, "Headline" as its heading.
+                    title = lines[index]
+        if not take_title:
+            _claim_before_headline(lines, claims)
+    _claim_consecutive_repeats(lines, claims)
+    if judge is not None:
+        for index, rule in list(judge(lines, claims)):
+            claims.setdefault(index, rule)
+
+    kept = [line for i, line in enumerate(lines) if i not in claims]
+    removed = [Removal(claims[i], lines[i]) for i in sorted(claims)]
+    return Cleaned(kept, removed, title, date_line)
+
+
+_TITLE_SEPARATORS = re.compile(r"\s+[-|–—:·•»]\s+|\s*::\s*")
+_TITLE_PART_MIN_WORDS = 3
+
+
+def _title_keys(title: str) -> set[str]:
+    """The title, and its parts when a site name is tacked on ("Headline - Site | Section")."""
+    parts = _TITLE_SEPARATORS.split(title)
+    keys = {normalise(title)}
+    keys.update(normalise(part) for part in parts if word_count(part) >= _TITLE_PART_MIN_WORDS)
+    return keys
+
+
+# The article's own dateline sits above its first paragraphs; dates further down belong to
+# lists of other articles.
+_DATELINE_WITHIN_LINES = 10
+_PARAGRAPH_MIN_WORDS = 25
+
+
+def _dateline(lines: Sequence[str], claims: dict[int, str], remaining: list[int]) -> str | None:
+    first_paragraph = next(
+        (i for i in remaining if word_count(lines[i]) >= _PARAGRAPH_MIN_WORDS), len(lines)
+    )
+    limit = max(_DATELINE_WITHIN_LINES, first_paragraph)
+    return next((lines[i] for i in sorted(claims) if i < limit and is_date_line(lines[i])), None)
+
+
+# Extracted text that starts with a few lines and then the page's headline: those lines are
+# a promo or a kicker above the article, as long as they are little next to what follows.
+_BEFORE_HEADLINE_MAX_SHARE = 0.25
+
+
+def _claim_before_headline(lines: Sequence[str], claims: dict[int, str]) -> None:
+    headline = next((i for i in sorted(claims) if claims[i] == "title"), None)
+    if headline is None:
+        return
+    before = [i for i in range(headline) if i not in claims]
+    after = sum(len(lines[i]) for i in range(headline + 1, len(lines)) if i not in claims)
+    if before and sum(len(lines[i]) for i in before) <= _BEFORE_HEADLINE_MAX_SHARE * after:
+        for index in before:
+            claims[index] = "before-headline"
+
+
+def _claim_consecutive_repeats(lines: Sequence[str], claims: dict[int, str]) -> None:
+    """Lines that repeat the one before them, once the lines claimed so far are gone.
+
+    Judged on what is left, so that cleaning the output again finds nothing new: a caption
+    printed twice around a removed photo credit is a repeat here, not on a second pass.
+    """
+    while True:
+        kept = [i for i in range(len(lines)) if i not in claims]
+        found = False
+        start = 0
+        while start < len(kept):
+            key = normalise(lines[kept[start]])
+            end = start + 1
+            while end < len(kept) and key and normalise(lines[kept[end]]) == key:
+                end += 1
+            if end - start > 1:
+                found = True
+                for copy in kept[start + 1 : end]:
+                    claims.setdefault(copy, "repeated")
+                if word_count(lines[kept[start]]) <= _REPEATED_CAPTION_MAX_WORDS:
+                    claims.setdefault(kept[start], "caption-repeated")
+            start = end
+        if not found:
+            return
