@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,6 +31,7 @@ from cleaner.run.engine import Engine, LocalEngine
 from cleaner.run.learned_rules import learn_rule_files
 from cleaner.run.options import BatchError, BatchOptions, BatchReport
 from cleaner.run.rule_tests import run_rule_tests
+from cleaner.run.stop import Interrupted, stop_on_signals
 from cleaner.run.workers import WorkerStartError
 from cleaner.storage import filesystem, local_or_url, url_exists, write_url
 from cleaner.write.outputs import write_atomic
@@ -144,35 +145,65 @@ def clean(
     _quiet_extractors()
 
     started = time.monotonic()
-    with _engine(console, engine, scheduler, options.jobs) as runner:
-        if progress and console.is_terminal:
-            total = count_documents(locations, target, options.limits)
-            columns = (
-                TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
-            )  # fmt: skip
-            bar = Progress(*columns, console=console, transient=True)
-            task = bar.add_task("clean", total=total)
+    done = 0  # documents with a row, for the message when the batch is stopped
 
-            def advance(_row: dict[str, Any]) -> None:
-                # Started at the first finished document, once the workers exist: the bar's
-                # refresh thread must not be running when they are forked.
-                if not bar.live.is_started:
-                    bar.start()
-                bar.advance(task)
+    def counted(row: dict[str, Any]) -> None:
+        nonlocal done
+        done += 1
 
-            try:
-                report = clean_batch(locations, target, options, advance, runner)
-            except (BatchError, WorkerStartError, ImportError) as error:
-                raise _fail(console, str(error)) from None
-            finally:
-                bar.stop()
-        else:
-            try:
-                report = clean_batch(locations, target, options, engine=runner)
-            except (BatchError, WorkerStartError, ImportError) as error:
-                raise _fail(console, str(error)) from None
+    try:
+        with stop_on_signals():
+            where = (locations, target)
+            report = _clean_batch(console, where, options, engine, scheduler, counted, progress)
+    except Interrupted as stop:
+        total = count_documents(locations, target, options.limits)
+        console.print(
+            f"interrupted: {done} of {total} documents done; run the same command again to resume",
+            highlight=False,
+        )
+        raise typer.Exit(stop.exit_code) from None
     _print_summary(report, time.monotonic() - started)
     raise typer.Exit(EXIT_FAILED_INPUTS if report.status["error"] else EXIT_OK)
+
+
+def _clean_batch(
+    console: Console,
+    where: tuple[list[Path | str], Path | str],
+    options: BatchOptions,
+    engine: str,
+    scheduler: str | None,
+    counted: Callable[[dict[str, Any]], None],
+    progress: bool,
+) -> BatchReport:
+    """The batch (inputs, output), on the engine asked for, with a progress bar on a terminal."""
+    locations, target = where
+    with _engine(console, engine, scheduler, options.jobs) as runner:
+        if not (progress and console.is_terminal):
+            try:
+                return clean_batch(locations, target, options, counted, runner)
+            except (BatchError, WorkerStartError, ImportError) as error:
+                raise _fail(console, str(error)) from None
+        total = count_documents(locations, target, options.limits)
+        columns = (
+            TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+        )  # fmt: skip
+        bar = Progress(*columns, console=console, transient=True)
+        task = bar.add_task("clean", total=total)
+
+        def advance(row: dict[str, Any]) -> None:
+            counted(row)
+            # Started at the first finished document, once the workers exist: the bar's
+            # refresh thread must not be running when they are forked.
+            if not bar.live.is_started:
+                bar.start()
+            bar.advance(task)
+
+        try:
+            return clean_batch(locations, target, options, advance, runner)
+        except (BatchError, WorkerStartError, ImportError) as error:
+            raise _fail(console, str(error)) from None
+        finally:
+            bar.stop()
 
 
 def _writable_report(console: Console, out: str) -> Path | str:
@@ -313,8 +344,14 @@ def dedup(
     report = _writable_report(console, out)
     started = time.monotonic()
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-    with _engine(console, engine, scheduler, workers) as runner:
-        result = dedup_files(locations, DedupConfig(threshold=similarity), engine=runner)
+    try:
+        with stop_on_signals(), _engine(console, engine, scheduler, workers) as runner:
+            result = dedup_files(locations, DedupConfig(threshold=similarity), engine=runner)
+    except Interrupted as stop:
+        console.print(
+            f"interrupted: no report written to {out}; run the same command again", highlight=False
+        )
+        raise typer.Exit(stop.exit_code) from None
     rows = "".join(
         json.dumps(
             {"id": found.id, "duplicate_of": found.duplicate_of, "similarity": found.similarity},
@@ -401,7 +438,15 @@ def rules_learn(
         jobs=jobs if jobs > 0 else (os.cpu_count() or 1),
         learn=LearnConfig(min_documents=min_docs),
     )
-    written = learn_rule_files(inputs, out, options)
+    try:
+        with stop_on_signals():
+            written = learn_rule_files(inputs, out, options)
+    except Interrupted as stop:
+        console.print(
+            f"interrupted: no rule files written to {out}; run the same command again",
+            highlight=False,
+        )
+        raise typer.Exit(stop.exit_code) from None
     for path in written:
         Console().print(str(path), highlight=False, soft_wrap=True)
     Console().print(f"{len(written)} rule files written; review them, then move them into rules/")

@@ -8,7 +8,9 @@ stopped.
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
 import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -35,7 +37,7 @@ from cleaner.run.engine import Engine, LocalEngine
 from cleaner.run.journal import Journal, Learned, Reuse, reuse_of, settings_digest, write_manifest
 from cleaner.run.learning import KEPT_ASIDE, Learning, read_output
 from cleaner.run.lock import exclusive
-from cleaner.run.options import BatchOptions, BatchReport, WorkerSettings
+from cleaner.run.options import BatchError, BatchOptions, BatchReport, WorkerSettings
 from cleaner.run.workers import Failed
 from cleaner.storage import join_url
 from cleaner.write.folder import Folder, journal_folder
@@ -69,6 +71,7 @@ class _Outcome:
     site: str = ""
     written: bool = False  # an output was written (status ok)
     held: tuple[int, ...] = ()  # keys of paragraphs learned in an earlier run (not in text)
+    disk_full: bool = False  # its output could not be written: no space left
 
 
 def clean_batch(
@@ -93,19 +96,43 @@ def clean_batch(
     """
     folder = Folder.of(out)
     local = folder.local or journal_folder(folder.root)
-    local.mkdir(parents=True, exist_ok=True)
+    _writable(local)
     with exclusive(local):
         _remove_temporaries(local)
         journal_path = local / MANIFEST_NAME
         if folder.local is None and not options.force and not journal_path.exists():
             _fetch_manifest(folder, journal_path)  # resuming a run from another machine
-        with Journal(journal_path, fresh=options.force) as journal:
-            engine = engine or LocalEngine(options.jobs)
-            report = _clean_into(inputs, folder, options, journal, on_document, engine)
+        try:
+            with Journal(journal_path, fresh=options.force) as journal:
+                engine = engine or LocalEngine(options.jobs)
+                report = _clean_into(inputs, folder, options, journal, on_document, engine)
+        except OSError as error:
+            if error.errno not in _DISK_FULL:
+                raise
+            raise BatchError(
+                f"no space left on the device of {folder.root} ({error.strerror}): the batch "
+                "stopped; every output written is whole, and the same command run again once "
+                "there is space resumes it"
+            ) from None
         if folder.local is None:
             folder.write(MANIFEST_NAME, journal_path.read_text("utf-8"))
             report.manifest = join_url(folder.root, MANIFEST_NAME)
         return report
+
+
+# A full disk (or quota): the batch cannot go on, whatever document comes next.
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def _writable(local: Path) -> None:
+    """Refuse an output folder that cannot be written before any work, not after a night."""
+    probe = local / f".cleaner-probe.{os.getpid()}"
+    try:
+        local.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise BatchError(f"cannot write to {local}: {error.strerror or error}") from None
 
 
 def _fetch_manifest(folder: Folder, journal_path: Path) -> None:
@@ -157,6 +184,8 @@ def _clean_into(
     ] = []
     marked: set[int] = set()  # documents whose row says it is a near copy
     for number, outcome, previous in _run(sources, settings, task_for, engine):
+        if outcome.disk_full:  # no row: the document is redone by the next run
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         if outcome.row is None and previous is not None:
             offset, row = previous, journal.row_at(previous)
             report.reused += 1
@@ -260,6 +289,8 @@ def _process(task: _Task, settings: WorkerSettings) -> _Outcome:
         start = body_start(doc, options.output_format)
         return _written(doc.manifest_row(), doc.text, start, site_key(doc.site, doc.url), options)
     except Exception as error:  # one bad document must never stop the batch
+        if isinstance(error, OSError) and error.errno in _DISK_FULL:
+            return _Outcome(None, disk_full=True)  # but a full disk stops it
         doc = Document(id=source.id, source=source.source, kind=source.kind, url=source.url)
         doc.status, doc.reason = "error", f"internal error: {type(error).__name__}: {error}"
         return _Outcome(doc.manifest_row())

@@ -33,7 +33,9 @@ from cleaner.write.outputs import (
 )
 
 # Reasons that may not recur on a second try: such documents are redone by a rerun.
-_TRANSIENT = re.compile(r"^(timeout after|worker process died|internal error|duplicate$)")
+_TRANSIENT = re.compile(
+    r"^(timeout after|worker process died|internal error|no space left|duplicate$)"
+)
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,9 @@ class Journal:
         elif path.exists():
             self._load()
         # Closed by __exit__: the journal lives as long as the batch, across many calls.
-        self._writer: IO[bytes] = open(path, "ab")  # noqa: SIM115
+        # Unbuffered: a row that cannot be written (a full disk) is not kept in a buffer to
+        # fail again, or to land half, when the journal is closed.
+        self._writer: IO[bytes] = open(path, "ab", buffering=0)  # noqa: SIM115
         self._reader: IO[bytes] = open(path, "rb")  # noqa: SIM115
 
     def __enter__(self) -> Journal:
@@ -177,8 +181,9 @@ class Journal:
 
     def append(self, row: dict[str, Any]) -> int:
         offset = self._writer.tell()
-        self._writer.write(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
-        self._writer.flush()
+        line = memoryview(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
+        while line:  # an unbuffered write may take only part of the line
+            line = line[self._writer.write(line) or 0 :]
         return offset
 
 
@@ -202,7 +207,7 @@ def write_manifest(
     Rows that do not change are copied as they are, unparsed: for a million documents this
     is the one part of the batch that no worker shares.
     """
-    with atomic_output(journal.path) as stream:
+    with atomic_output(journal.path, durable=True) as stream:
         for number, offset in enumerate(offsets):
             if number not in changed:
                 stream.write(journal.line_at(offset).decode("utf-8"))

@@ -10,13 +10,30 @@ from pathlib import Path
 
 from cleaner.run.options import BatchError
 
+# The folder locks this process holds. flock belongs to the open file, which a forked child
+# shares: a worker that outlived a killed parent would keep the folder locked. So every
+# child closes its copies at once (the parent's lock stands: it holds its own descriptor).
+_held: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    for handle in _held:
+        with contextlib.suppress(OSError):
+            os.close(handle)
+    _held.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited_locks)
+
 
 @contextlib.contextmanager
 def exclusive(out: Path) -> Iterator[None]:
     """Hold a lock on the output folder: two runs writing one folder would mix journals.
 
     The lock is on the folder itself (no lock file to leave behind) and the system drops
-    it when the process dies, also on kill -9. Windows has no flock: runs are not locked there.
+    it when the process dies, also on kill -9; processes forked while it is held do not
+    keep it. Windows has no flock: runs are not locked there.
     """
     if sys.platform == "win32":
         yield
@@ -29,6 +46,8 @@ def exclusive(out: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise BatchError(f"another cleaner run is writing to {out}") from None
+        _held.add(handle)
         yield
     finally:
+        _held.discard(handle)
         os.close(handle)

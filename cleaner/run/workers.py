@@ -14,10 +14,14 @@ in one kill test out of four). Pipes that belong to one worker have no such lock
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
+import os
 import pickle
 import signal
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -256,6 +260,10 @@ def _serve(
     """A worker's life: set up once, then run tasks until the pipe closes."""
     # Ctrl-C reaches the whole process group; the parent stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A SIGTERM meant for the parent (systemd, docker stop) may reach the group: the worker
+    # just ends, as it does when the parent stops it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent()
     if initializer is not None:
         initializer(*initargs)
     conn.send(_READY)
@@ -272,3 +280,33 @@ def _serve(
             conn.send((key, result))
         except (pickle.PicklingError, TypeError, AttributeError) as error:
             conn.send((key, Failed(f"result could not be sent back: {error}")))
+
+
+# How often a worker checks that its parent is alive, where the system cannot tell it.
+_PARENT_CHECK_S = 0.5
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def die_with_parent() -> None:
+    """End this process when its parent dies, however it dies (kill -9, the OOM killer).
+
+    A worker busy on a document never reads its pipe, so it cannot learn from the pipe that
+    the parent is gone, and orphans would go on holding CPU, memory and outputs. On Linux the
+    kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG); everywhere, a thread checks
+    every half second that the parent is still the one that started us (an orphan is
+    adopted by another process).
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # died before the request took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="cleaner-parent-watch", daemon=True).start()

@@ -60,18 +60,41 @@ def body_start(doc: Document, fmt: OutputFormat) -> int:
 
 
 @contextmanager
-def atomic_output(path: Path) -> Iterator[TextIO]:
-    """A stream whose content appears at `path` only once it is complete (temp + rename)."""
+def atomic_output(path: Path, durable: bool = False) -> Iterator[TextIO]:
+    """A stream whose content appears at `path` only once it is complete (temp + rename).
+
+    `durable`: the content and the rename are on the disk (fsync) before this returns, so a
+    power cut cannot leave an empty file under the name; for files written once a batch,
+    such as the manifest (one fsync an output would cost more than cleaning it).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         # Opened like any new file (umask applies), exclusively: no two writers share it.
         with open(temporary, "x", encoding="utf-8") as stream:
             yield stream
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    if durable:
+        _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # a system that cannot open folders (Windows) has no folder entries to sync
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass  # some file systems refuse fsync on a folder; the rename itself is done
+    finally:
+        os.close(handle)
 
 
 def write_atomic(path: Path, content: str) -> None:
