@@ -147,7 +147,13 @@ def justext_paragraphs(html: str, text: str) -> str:
 
 
 def boilerpy3(html: str, _text: str) -> str:
+    """ArticleExtractor's text; it recovers from markup its parser chokes on (what it says
+    about that, a traceback a page, is not shown)."""
+    import logging
+
     from boilerpy3 import extractors
+
+    logging.getLogger("boilerpy3").setLevel(logging.CRITICAL)
 
     return str(extractors.ArticleExtractor(raise_on_failure=False).get_content(html))
 
@@ -185,6 +191,8 @@ MODES = {
     **dict.fromkeys(TEXT_SYSTEMS, "text"),
     **dict.fromkeys(EXTRA_SYSTEMS, "html"),
 }
+# The systems that read the page's naive text (the others are not given it).
+NEEDS_TEXT = frozenset({"justext", *TEXT_SYSTEMS})
 CLEANER = "cleaner"
 # The HTML systems cleaner is compared with page by page (worst pages, oracle).
 PEERS = tuple(name for name in HTML_SYSTEMS if name != CLEANER)
