@@ -18,7 +18,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from bench.peers import ALL_SYSTEMS, Output
+from bench.peers import ALL_SYSTEMS, NEEDS_TEXT, Output
 from bench.scoring import PageScore, TokenScore, score_page, token_score
 
 # A page every system is run on once in each worker before timing starts, so imports and
@@ -103,7 +103,7 @@ def read_html(path: Path) -> str:
 
 def run_page(task: Task) -> PageResult:
     html = read_html(task.path)
-    text, naive_seconds = _naive(html)
+    text, naive_seconds = _naive(html) if NEEDS_TEXT.intersection(task.systems) else ("", 0.0)
     results = {}
     for system in task.systems:
         if task.isolate:
