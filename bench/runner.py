@@ -11,6 +11,7 @@ import gzip
 import multiprocessing
 import signal
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
@@ -160,6 +161,8 @@ def warm_up(systems: Sequence[str]) -> None:
 
 def _worker(connection: Connection, systems: Sequence[str]) -> None:
     """Run the tasks the parent sends, one at a time, until it sends None."""
+    # bs4 warns about XHTML pages parsed as HTML (naive_text): it is what the bench means.
+    warnings.filterwarnings("ignore", message="It looks like you're using an HTML parser")
     warm_up(systems)
     connection.send(None)  # ready
     while (task := connection.recv()) is not None:
