@@ -4,6 +4,8 @@ Tokens are `\\w+` matches (case kept); the unit is the multiset of 4-token shing
 TP/FP/FN are normalised to sum to 1; precision and recall are averaged over pages (pages with
 an empty prediction are left out of the precision average); F1 is the harmonic mean of the two
 averages; accuracy is the share of pages whose token sequence matches exactly.
+
+Also the team's metric for every corpus (`token_score`): token-bag F1 per page, mean over pages.
 """
 
 from __future__ import annotations
@@ -78,3 +80,38 @@ def summarise(scores: Iterable[PageScore]) -> Summary:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     accuracy = sum(s.exact for s in pages) / max(1, len(pages))
     return Summary(precision, recall, f1, accuracy, len(pages))
+
+
+# The team's metric for every corpus (see each corpus's SOURCE.md): a bag of case-folded
+# `\w+` tokens, precision/recall/F1 per page (an empty output scores 0), mean over pages.
+
+
+def token_bag(text: str) -> Counter[str]:
+    return Counter(token.casefold() for token in tokens(text))
+
+
+@dataclass(frozen=True)
+class TokenScore:
+    precision: float
+    recall: float
+    f1: float
+
+
+def token_score(expected: str, predicted: str) -> TokenScore:
+    truth, guess = token_bag(expected), token_bag(predicted)
+    common = sum((truth & guess).values())
+    if not common:
+        return TokenScore(0.0, 0.0, 0.0)
+    precision = common / sum(guess.values())
+    recall = common / sum(truth.values())
+    return TokenScore(precision, recall, 2 * precision * recall / (precision + recall))
+
+
+def mean_token_score(scores: Iterable[TokenScore]) -> TokenScore:
+    pages = list(scores)
+    n = max(1, len(pages))
+    return TokenScore(
+        sum(s.precision for s in pages) / n,
+        sum(s.recall for s in pages) / n,
+        sum(s.f1 for s in pages) / n,
+    )
