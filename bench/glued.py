@@ -159,11 +159,22 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True, help="folder with pairs.jsonl")
     parser.add_argument("--save", type=Path, help="write the details as JSON")
     parser.add_argument("--top", type=int, default=5, help="recurring sentences shown a language")
+    parser.add_argument(
+        "--no-learn",
+        action="store_true",
+        help="skip cleaner.learn_boilerplate (what a batch learns from its own documents)",
+    )
     args = parser.parse_args()
 
     pairs, articles, conflicts = read_pairs(args.data)
     for article in articles.values():
         article.doc = cleaner.clean_text(article.text, doc_id=article.id)
+    learn = getattr(cleaner, "learn_boilerplate", None)
+    if learn is not None and not args.no_learn:
+        # As a batch does: the texts have no URL, so they count as one site.
+        ordered = list(articles.values())
+        for article, doc in zip(ordered, learn([a.doc for a in ordered]), strict=True):
+            article.doc = doc
     langs = [lang for lang in LANGS if any(a.lang == lang for a in articles.values())]
     langs += sorted({a.lang for a in articles.values()} - set(langs))
     note = f" ({conflicts} ids with other texts in other pairs: first text used)"

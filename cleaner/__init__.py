@@ -16,6 +16,8 @@ from cleaner.clean.pipeline import (
     shipped_rules,
 )
 from cleaner.clean.rules import RuleError, RuleSet, SiteRules, load_rules
+from cleaner.corpus.boilerplate import learn_boilerplate
+from cleaner.corpus.learn import LearnConfig
 from cleaner.corpus.near_copies import NearDuplicate, find_duplicates
 from cleaner.corpus.signatures import DedupConfig
 from cleaner.document import Document, RawDocument, Removal
@@ -29,6 +31,7 @@ __all__ = [
     "CleanConfig",
     "DedupConfig",
     "Document",
+    "LearnConfig",
     "NearDuplicate",
     "RawDocument",
     "Removal",
@@ -41,6 +44,7 @@ __all__ = [
     "clean_html",
     "clean_text",
     "find_duplicates",
+    "learn_boilerplate",
     "load_rules",
     "shipped_rules",
 ]

@@ -292,3 +292,42 @@ def test_candidate_buckets_match_a_direct_grouping() -> None:
             DedupConfig(),
         )  # fmt: skip
         assert set(found.tolist()) == _reference_codes(b, k, d, count)
+
+
+GLUED_FOOTER = (
+    " Follow Example Daily on Twitter, Instagram, Facebook, Telegram and YouTube, and stay in "
+    "the know with what is happening in the world around you, in real time. Example Daily is "
+    "part of the Example Media network; no part of this story may be reproduced without the "
+    "prior written permission of the publisher."
+)
+GLUED_HEADER = "Your browser does not support the audio element. Listen to this story now."
+
+
+def test_articles_of_one_site_sharing_a_glued_header_and_footer_are_not_near_copies() -> None:
+    """Seven different articles, each one paragraph with the site's player fallback glued
+    on at the start and its "follow us" and copyright run at the end, no line breaks: they
+    share 5-grams only at their two edges, which is a template, not a copy."""
+    rng = random.Random(21)
+    vocabulary = (
+        "council budget harbour minister election river school hospital market police "
+        "bridge court farmers strike vote report energy prices water trains"
+    ).split()
+    texts = []
+    for number in range(7):
+        body = " ".join(rng.choice(vocabulary) for _ in range(90))
+        texts.append((f"article-{number}", f"{GLUED_HEADER} {body}.{GLUED_FOOTER}"))
+    pairs = [(a, b) for (_, a), (_, b) in itertools.combinations(texts, 2)]
+    shared = [jaccard(shingle_hashes(a), shingle_hashes(b)) for a, b in pairs]
+    assert min(shared) > DedupConfig().threshold  # Jaccard alone would flag every pair
+    assert find_duplicates(texts) == []
+
+
+def test_a_copy_inside_a_longer_version_is_still_a_copy() -> None:
+    """A story and the same story with more paragraphs after it: the shared text is one
+    stretch at the start of both, but it is all of the shorter text."""
+    rng = random.Random(4)
+    words = "the council said budget harbour vote rise money schools roads police".split()
+    story = " ".join(rng.choice(words) + str(rng.randrange(50)) for _ in range(120))
+    more = " ".join(rng.choice(words) + str(rng.randrange(50, 99)) for _ in range(250))
+    found = find_duplicates([("short", story), ("long", f"{story}\n{more}")])
+    assert [(d.id, d.duplicate_of) for d in found] == [("short", "long")]

@@ -14,6 +14,7 @@ from cleaner.clean.blocks import BlockSettings, boilerplate_blocks, extracted_bl
 from cleaner.clean.dates import parse_date
 from cleaner.clean.extract import MAX_MARKUP_CHARS, ExtractionError, main_text, parse_page
 from cleaner.clean.filters import GENERIC_FILTERS, clean_lines
+from cleaner.clean.glued import boilerplate_only, unglue
 from cleaner.clean.langid import DEFAULT_PREFIX_CHARS, DEFAULT_SEED, detect_language
 from cleaner.clean.recall import may_continue, missed_continuation, page_lines
 from cleaner.clean.rules import RuleSet, RuleTimeout, SiteRules, load_rules
@@ -39,6 +40,9 @@ class CleanConfig:
     # HTML: when the page goes on with several paragraphs after the extracted text, they are
     # the rest of an article split over several containers (see cleaner.clean.recall).
     recover_continuation: bool = True
+    # Clutter glued into paragraphs (cookie banners, captcha walls, newsletter forms) is
+    # judged sentence by sentence (see cleaner.clean.glued).
+    unglue_sentences: bool = True
     lang_seed: int = DEFAULT_SEED
     lang_prefix_chars: int = DEFAULT_PREFIX_CHARS
     # HTML markup (after scripts and styles are dropped) above which a page is refused.
@@ -130,6 +134,10 @@ def clean_document(raw: RawDocument, config: CleanConfig) -> Document:
         return _failed(doc, str(error))
     if doc.status != "ok":
         return doc
+    wall = boilerplate_only(doc)
+    if wall:
+        doc.status, doc.reason = "dropped", f"no article: only boilerplate ({wall})"
+        return doc
     if not doc.text:
         doc.status, doc.reason = "dropped", "no article text left after cleaning"
         return doc
@@ -177,6 +185,10 @@ def _clean_text_into(
     # trafilatura's lines are whole elements already; scraped text needs its fragments joined.
     lines = split_lines(text) if links is not None else split_blocks(text)
     site = site or rules.for_url(doc.url) or rules.for_text(lines)
+    if config.unglue_sentences:
+        unglued = unglue(lines)
+        lines = unglued.lines
+        doc.removed.extend(unglued.removed)
     guess = detect_language(prose_sample(lines, config.lang_prefix_chars), config.lang_seed)
     doc.lang, doc.lang_prob = guess.lang, guess.prob
     filters = (*site.text_filters(), *GENERIC_FILTERS) if site else GENERIC_FILTERS

@@ -32,6 +32,7 @@ from cleaner.corpus.signatures import (
     fingerprint,
     jaccard,
     shingle_hashes,
+    shingle_sequence,
 )
 from cleaner.document import Document
 
@@ -57,6 +58,11 @@ class Shingled:
         self.all = shingle_hashes(text, size)
 
     @cached_property
+    def sequence(self) -> Hashes:
+        """The n-gram hashes in text order (with repeats)."""
+        return shingle_sequence(self.text, self.size)
+
+    @cached_property
     def paragraphs(self) -> tuple[Hashes, ...]:
         return tuple(
             shingle_hashes(line, self.size)
@@ -79,6 +85,8 @@ def is_near_copy(a: Shingled, b: Shingled, config: DedupConfig) -> bool:
     similarity = jaccard(a.all, b.all)
     if similarity < config.threshold:
         return False
+    if similarity < config.edge_template_below and _template_only(a, b):
+        return False
     if similarity >= config.spread_below:
         return True  # a shared block this large is no template: the texts are near copies
     smaller, larger = sorted((a, b), key=lambda x: (len(x.paragraphs), len(x.all)))
@@ -91,6 +99,45 @@ def is_near_copy(a: Shingled, b: Shingled, config: DedupConfig) -> bool:
         if np.isin(paragraph, larger.all).mean() >= config.paragraph_overlap
     )
     return shared >= required
+
+
+def _template_only(a: Shingled, b: Shingled) -> bool:
+    """Whether all the two texts share sits in one stretch at the start, one at the end, or
+    both, of each text: what a site's template, a disclaimer or a form glued onto different
+    articles looks like. A wire story's rewrites share sentences all through the body."""
+    shared = np.intersect1d(a.all, b.all, assume_unique=True)
+    if len(shared) >= _CONTAINED * min(len(a.all), len(b.all)):
+        return False  # one text is (nearly) all in the other: a shorter copy, not a template
+    return _at_edges(a, shared) and _at_edges(b, shared)
+
+
+# Share of the smaller text's n-grams found in the larger one from which it is a copy of it.
+_CONTAINED = 0.8
+
+
+def _at_edges(text: Shingled, shared: Hashes) -> bool:
+    positions = np.flatnonzero(np.isin(text.sequence, shared))
+    if not len(positions):
+        return True
+    # Shared n-grams closer than one n-gram apart belong to one stretch of shared text.
+    breaks = np.flatnonzero(np.diff(positions) > text.size)
+    starts = np.concatenate(([positions[0]], positions[breaks + 1]))
+    ends = np.concatenate((positions[breaks], [positions[-1]]))
+    last = len(text.sequence) - 1
+    # A phrase two articles happen to share ("said on Monday that the") is no stretch of
+    # shared text: only runs of at least one n-gram's length of n-grams count.
+    edge = (starts <= text.size) | (ends >= last - text.size)
+    long_enough = (ends - starts + 1 >= text.size) | edge
+    starts, ends = starts[long_enough], ends[long_enough]
+    if not len(starts):
+        return True
+    if len(starts) > 2:
+        return False
+    at_start = starts[0] <= text.size
+    at_end = ends[-1] >= last - text.size
+    if len(starts) == 1:
+        return bool(at_start or at_end)
+    return bool(at_start and at_end)
 
 
 # Bands whose candidate pairs are gathered before duplicates among them are dropped.

@@ -33,6 +33,9 @@ class DedupConfig:
     min_shared_paragraphs: int = 3
     paragraph_overlap: float = 0.5
     all_pairs_bucket: int = 8
+    # Below this, shared text that sits only at the start or the end of both texts (a
+    # site's header or footer, a disclaimer, a newsletter form glued on) is no copy.
+    edge_template_below: float = 0.5
     seed: int = 1
 
     def __post_init__(self) -> None:
@@ -126,6 +129,11 @@ def word_hashes(text: str) -> Hashes:
 
 def shingle_hashes(text: str, size: int = 5) -> Hashes:
     """Sorted unique 64-bit hashes of the text's word n-grams (case-folded)."""
+    return np.unique(shingle_sequence(text, size))
+
+
+def shingle_sequence(text: str, size: int = 5) -> Hashes:
+    """The 64-bit hashes of the text's word n-grams in text order (case-folded)."""
     words = word_hashes(text)
     if len(words) == 0:
         return words
@@ -135,7 +143,7 @@ def shingle_hashes(text: str, size: int = 5) -> Hashes:
     folded = words[:count].copy()
     for offset in range(1, size):
         folded = folded * _ROLL + words[offset : offset + count]
-    return np.unique(_mix64(folded))
+    return _mix64(folded)
 
 
 def jaccard(a: Hashes, b: Hashes) -> float:

@@ -1,0 +1,364 @@
+"""Clutter glued into paragraphs: judged sentence by sentence, in many languages.
+
+Text that an extractor already flattened (newspaper3k, news-please, news datasets) carries
+the page's cookie banner, captcha wall, newsletter form and "follow us" line inside the
+article's paragraphs, often with no line break at all, so the line filters never see them
+as lines of their own. Here every line is split into sentences (cleaner.clean.sentences)
+where it holds a cue of some clutter family, and each sentence is judged on its own: a
+sentence of a family is removed with the family's rule, and the article sentences around it
+stay, in order (a paragraph cut in its middle becomes two, so no text is ever joined that
+the page did not have together).
+
+Families are described by what they say, in several languages, not by any site's wording:
+a cookie word with a consent verb, "I am not a robot", a player that the browser "does not
+support", a form's "please enter your e-mail". A sentence longer than its family allows is
+left alone: glued clutter is short, and a long sentence that mentions cookies is an article.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cleaner.clean.sentences import kept_pieces, sentence_spans
+from cleaner.clean.text import word_count
+from cleaner.document import Document, Removal
+
+
+@dataclass(frozen=True)
+class Family:
+    """A kind of glued clutter: its rule name, what a sentence of it says (`all` must all be
+    found in the sentence), and the longest sentence it can be."""
+
+    rule: str
+    all: tuple[re.Pattern[str], ...]
+    max_words: int
+
+
+def _any(*alternatives: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
+
+
+_COOKIE = _any(r"\bcookies?\b", r"\bçerez", r"ملفات تعريف الارتباط", r"الكوكيز", r"\bciasteczk")
+# What a cookie notice speaks of besides cookies: the site, consent, privacy, settings. A
+# recipe's cookie sheet speaks of none of these.
+_CONSENT = _any(
+    r"\b(website|site|browser|browsing|consent|accept|agree|privacy|settings|preferences"
+    r"|policy|experience)",
+    r"(webseite|website|seite|zustimm|einverstanden|akzeptier|datenschutz|einstellung"
+    r"|einwillig|nutzererlebnis|surf)",
+    r"(sitio|web|naveg|acept|consentimiento|privacidad|configura|política)",
+    r"(\bsite|navigat|accept|consent|confidentialité|paramètr|politique)",
+    r"(stron|witryn|zgod|akcept|prywatności|ustawie|polityk|przeglądar)",
+    r"(\bsite|\bweb|izin|kabul|politika|gizlilik|tarayıcı)",
+    r"(\bsito|navigazione|accett|consenso|informativa)",
+    r"(موقع|موافق|سياسة|الخصوصية)",
+)
+# Notices speak to the reader ("we use cookies", "you agree"); news about cookie law does not.
+_ADDRESSED = _any(
+    r"\b(we|our|us|you|your)\b",
+    r"\b(wir|unser\w*|sie|ihnen|ihre?[mnrs]?|du|dein\w*)\b",
+    r"\b(nuestr[oa]s?|nosotros|usted\w*|tu|tus|te|su|sus)\b",
+    r"\b(nous|notre|nos|vous|votre|vos)\b",
+    r"\b(nasz\w*|my|państw\w*|twoj\w*|twój|ci|użytkownik\w*|czytelnik\w*)\b",
+    r"\w+m[ıiuü]z\w*|\w+s[ıiuü]n[ıiuü]z\b|\b(siz|bizim)\b",
+    r"\b(noi|nostr[oaie]|vostr[oaie]|tuo|tua)\b",
+    r"(نحن|موقعنا|لك|نستخدم)",
+)
+_AGREE_BY_ACTING = _any(
+    r"\bby (registering|signing up|subscribing|clicking|continuing|using|creating)",
+    r"\bindem sie\b",
+    r"\b(al|si) (hacer clic|registrarte|continuar|suscribirte)",
+    r"\ben (cliquant|poursuivant|vous inscrivant)",
+    r"\bklikając\b",
+    r"devam ederek",
+    r"\bcliccando\b",
+)
+_TERMS = _any(
+    r"privacy (policy|notice|statement)|terms (of (use|service)|and conditions|& conditions)",
+    r"datenschutz(erklärung|bestimmungen|hinweise)|nutzungsbedingungen|\bagb\b",
+    r"política de privacidad|términos (y condiciones|de uso)|aviso de privacidad",
+    r"politique de confidentialité|conditions (générales|d'utilisation)",
+    r"polityk\w* prywatności|regulamin",
+    r"gizlilik politika\w*|kullanım koşul\w*",
+    r"informativa (sulla )?privacy|termini (e condizioni|di (uso|servizio))",
+    r"سياسة الخصوصية",
+)
+_TECHNICAL_DATA = _any(
+    r"(anonymi[sz]ed|anonymous|anonymisiert\w*|anonimow\w*|anónim\w*|anonymes?)\s.{0,40}"
+    r"(informationen|informacje|información|informations?|information|daten|datos|dane)",
+    r"(technical|technische\w*|técnic\w*|techniques?|techniczn\w*)\s.{0,20}"
+    r"(anonymi|anonymous|anonymisiert|anonim|anónim|anonymes?)",
+)
+# Pointers to the privacy policy and notices about processing the reader's data.
+_PRIVACY = _any(
+    r"polityc\w* prywatności|privacy policy|datenschutzerklärung|datenschutzhinweis\w*",
+    r"política de privacidad|politique de confidentialité|gizlilik politika\w*",
+    r"przetwarzani\w* (danych|twoich danych)|verarbeitung (ihrer|personenbezogener) daten",
+    r"processing of (your )?(personal )?data|tratamiento de (sus |tus )?datos",
+    r"traitement de (vos )?données|kişisel veri\w*",
+)
+_POINTER = _any(
+    r"\b(find|see|read|details|more information|learn more|click)\b",
+    r"(finden|siehe|details|weitere informationen|erfahren)",
+    r"(encontrar|consulta|más información|detalles)",
+    r"(trouverez|consultez|plus d'informations|détails)",
+    r"(znajdziesz|można znaleźć|szczegół|więcej informacji|zgod)",
+    r"(bulabilir|detaylı bilgi|ayrıntılı)",
+)
+_CAPTCHA = _any(
+    r"nie jestem robotem",
+    r"kein roboter",
+    r"no soy un robot",
+    r"pas un robot",
+    r"robot değilim",
+    r"\bnot a robot\b",
+    r"لست روبوت",
+    r"non sono un robot",
+    r"(unusual|ungewöhnlich\w*|inusual|inhabituel\w*|ogromn\w+)\s.{0,40}"
+    r"(traffic|datenverkehr|tráfico|trafic|ilość połączeń|liczb\w+ połączeń|anfragen)",
+    r"nadu\w* adres\w* ip",
+    r"(twój|your|ihre?|tu|votre) (adres |)(ip|ip-adresse|adresse ip)\b",
+    r"\bcaptcha\b",
+)
+_ADBLOCK = _any(
+    r"ad-?block\w*",
+    r"ublock\w*",
+    r"werbe-?blocker\w*",
+    r"\bad blocker",
+    r"bloqueador(es)? de (anuncios|publicidad)",
+    r"bloqueur\w* de pub\w*",
+    r"reklam engelle\w*",
+    r"مانع الإعلانات",
+)
+_DISABLE = _any(
+    r"disabl|turn(ing)? off|whitelist|allow|exception|pause",
+    r"deaktivier|ausschalt|abschalt|zulassen|ausnahme",
+    r"desactiv|desabilit|permit",
+    r"désactiv|autoris",
+    r"wyłącz|wyjąt",
+    r"kapat|devre dışı",
+    r"disattiv",
+)
+_REGISTRATION_WALL = _any(
+    r"(register|sign in|sign up|log in|subscribe)\w*\s.{0,40}"
+    r"(to (continue|read|access|keep reading|unlock)|for (free )?(full|unlimited) access)",
+    r"subscribing to our services",
+    r"already (a subscriber|have an account)",
+    r"create (a free|an) account",
+    r"(bereits|schon) (abonnent|registriert|kunde)",
+    r"(jetzt|kostenlos) (registrieren|anmelden)\s.{0,30}(weiterlesen|lesen)",
+    r"zum weiterlesen",
+    r"(ya eres suscriptor|ya tienes (una )?cuenta|regístrate (gratis|para))",
+    r"(déjà abonné|abonnez-vous pour (lire|continuer)|inscrivez-vous gratuitement)",
+    r"(masz już konto|zaloguj się, aby)",
+    r"(zaten üye|abone olun)",
+)
+_PLAYER = _any(
+    r"(your|ihr|tu|votre|twoja|il tuo) (browser|navegador|navigateur|przeglądarka)\s.{0,50}"
+    r"(does not|doesn't|do not|cannot|can't|unterstützt|no (soporta|admite|es compatible)"
+    r"|ne (supporte|prend|permet)|nie (wspiera|obsługuje)|non supporta)",
+    r"tarayıcınız .{0,40}(desteklemiyor|desteklememektedir)",
+    r"متصفحك لا يدعم",
+    r"(enable|aktivieren sie|habilita|activez|włącz|etkinleştir)\w*\s.{0,20}javascript",
+    r"javascript (must be|is) (enabled|disabled|required)",
+    r"(audio|video) (element|tag|playback)\b.{0,30}(not supported|support)",
+)
+_NEWSLETTER = _any(
+    r"newsletter|boletín|bulletin|biuletyn|bülten|نشرة",
+)
+_SIGN_UP = _any(
+    r"sign up|subscribe|inbox|register|e-?mail",
+    r"abonn|anmeld|bestell|postfach",
+    r"suscr|inscr|correo|recib",
+    r"zapisz|subskryb|zamów",
+    r"abone|kayıt|e-posta",
+    r"اشترك|بريد",
+    r"iscriv",
+)
+_ALERTS = _any(
+    r"(breaking news|news|push) (alerts?|notifications)",
+    r"\b(alertas|alertes|powiadomienia|bildirim)\b",
+    r"ne ratez aucun",
+    r"nie przegap\w*",
+    r"(verpassen sie|verpasse) (keine|nichts)",
+    r"don'?t miss (a|any) (story|article|update)",
+    r"\b(our|unsere[nr]?|nuestra|notre|naszą|nasz\w*|la nostra)\s(\w+\s)?(free |kostenlose\w* )?"
+    r"(app|aplicación|application|aplikacj\w*|uygulama\w*)\b",
+    r"uygulamamız\w*",
+)
+# "Follow us on ...": an imperative near the start of its sentence ("Like Instagram's head,
+# Twitter's chief has spoken about followers" is an article's sentence).
+_FOLLOW = _any(
+    r"^\W*(\w+\W+){0,3}?(follow|folgen sie|folge uns|síguenos|sígueme|suivez(-nous)?|obserwuj"
+    r"|seguici|siga-nos|تابعونا|like us)\b",
+    r"\b(takip edin|puedes? seguir)",
+)
+_FOLLOW_CUE = _any(
+    r"\b(follow|folgen sie|folge uns|síguenos|sígueme|suivez|obserwuj|seguici|siga-nos|like us)\b",
+    r"تابعونا|\b(takip edin|puedes? seguir)",
+)
+_NETWORKS = _any(
+    r"facebook|twitter|instagram|telegram|tiktok|youtube|linkedin|whatsapp|google news"
+    r"|google noticias|pinterest|snapchat|threads|\bx\.com"
+)
+_SYNDICATED = _any(
+    r"(this|the) (story|article|report) has not been edited",
+    r"auto-generated from a syndicated feed",
+    r"(published|generated) from a (wire|syndicated) (agency )?feed",
+    r"only the (headline|image|picture)s? .{0,60}(changed|edited|reworked)",
+    r"all rights reserved",
+    r"alle rechte vorbehalten",
+    r"(todos los )?derechos reservados",
+    r"tous droits réservés",
+    r"wszelkie prawa zastrzeżone",
+    r"tüm hakları saklıdır",
+    r"جميع الحقوق محفوظة",
+    r"tutti i diritti riservati",
+    r"(may|must) not be (reproduced|republished|redistributed|copied)",
+    r"(nie mogą|nie może) być .{0,20}(reprodukowan|rozpowszechnian|kopiowan)",
+    r"derechos de autor prohíbe",
+    r"(darf|dürfen) (nicht )?.{0,30}ohne .{0,40}(genehmigung|zustimmung)",
+    r"without (the )?(prior |express )(written )?permission",
+    r"without (the )?written permission",
+    r"özel izinsiz",
+    r"original-(content|inhalt) von",
+    r"\b(is|ist) (part|teil) (of|des|der) .{0,50}(network|netzwerk\w*)",
+    r"information \"?as is\"?",
+    r"توفير المعلومات \"?كما هي",
+    r"إخلاء لمسؤوليتنا",
+)
+_READ_FULL = _any(
+    r"read (the )?(full|whole|complete|entire|original) (article|story|report)",
+    r"(lesen sie|lies) (den|die) (vollständigen|ganzen|gesamten) (artikel|beitrag|text)",
+    r"(den|die) (vollständigen|ganzen) (artikel|beitrag) lesen",
+    r"(lee|leer|lea) (la|el) (nota|noticia|artículo) complet[oa]",
+    r"(nota|noticia) completa",
+    r"lire (l'|la suite de l'|)article (complet|en entier)",
+    r"(czytaj|przeczytaj) (cały|całość|pełny) (artykuł|tekst)",
+    r"haberin (devamı|tamamı)",
+    r"(continue|keep) reading\W*$",
+    r"artikel auf einer seite lesen",
+)
+_FORM = _any(
+    r"\b(pflichtfeld|required field|campo obligatorio|champ obligatoire|pole wymagane"
+    r"|zorunlu alan|campo obbligatorio)",
+    r"\((obligatorio|required|erforderlich|obligatoire|wymagane|zorunlu|obbligatorio)\)",
+    r"(please|bitte|por favor|veuillez|proszę|lütfen)\s.{0,20}"
+    r"(enter|geben sie|ingres|introduzca|entrer|saisi|podaj|wpisz|girin)\w*\s.{0,30}"
+    r"(e-?mail|address|adresse|correo|adres|posta)",
+    r"(enter|ingresa|geben sie|entrez|wpisz|podaj) (your|tu|su|ihre|votre|swój|twój) "
+    r"(e-?mail|correo|adresse|adres)",
+    r"(passwort vergessen|forgot (your )?password|olvidaste tu contraseña"
+    r"|mot de passe oublié|nie pamiętasz hasła|şifremi unuttum)",
+    r"deje este campo vacío|leave this field (empty|blank)",
+)
+
+# In priority order: the first family a sentence belongs to names its removal.
+FAMILIES: tuple[Family, ...] = (
+    Family("captcha", (_CAPTCHA,), 60),
+    Family("adblock", (_ADBLOCK, _DISABLE), 60),
+    Family("paywall", (_REGISTRATION_WALL,), 50),
+    Family("consent", (_COOKIE, _CONSENT, _ADDRESSED), 70),
+    Family("consent", (_AGREE_BY_ACTING, _TERMS), 60),
+    Family("consent", (_TECHNICAL_DATA,), 70),
+    Family("consent", (_PRIVACY, _POINTER), 40),
+    Family("player", (_PLAYER,), 40),
+    Family("newsletter", (_NEWSLETTER, _SIGN_UP), 50),
+    Family("newsletter", (_ALERTS,), 40),
+    Family("share", (_FOLLOW, _NETWORKS), 45),
+    Family("footer", (_SYNDICATED,), 50),
+    Family("read-more", (_READ_FULL,), 25),
+    Family("form", (_FORM,), 50),
+)
+# A line without any of these holds no glued clutter: most lines are never split.
+_CUES = _any(
+    *(
+        pattern.pattern
+        for pattern in (
+            _COOKIE,
+            _AGREE_BY_ACTING,
+            _TECHNICAL_DATA,
+            _PRIVACY,
+            _CAPTCHA,
+            _ADBLOCK,
+            _REGISTRATION_WALL,
+            _PLAYER,
+            _NEWSLETTER,
+            _ALERTS,
+            _FOLLOW_CUE,
+            _SYNDICATED,
+            _READ_FULL,
+            _FORM,
+        )
+    )
+)
+# Walls: clutter that stands in for the article when a scraper was shown it instead.
+WALL_RULES = frozenset({"captcha", "adblock", "paywall", "consent"})
+WALL_NAMES = {
+    "captcha": "robot check",
+    "adblock": "ad-blocker wall",
+    "paywall": "registration wall",
+    "consent": "cookie wall",
+}
+
+
+def family_of(sentence: str) -> str | None:
+    """The rule of the clutter family `sentence` belongs to, or None for article text."""
+    words = word_count(sentence)
+    for family in FAMILIES:
+        if words <= family.max_words and all(p.search(sentence) for p in family.all):
+            return family.rule
+    return None
+
+
+@dataclass
+class Unglued:
+    """Lines with their glued clutter taken out (a line cut in its middle is two lines)."""
+
+    lines: list[str]
+    removed: list[Removal]
+
+
+def unglue(lines: Sequence[str]) -> Unglued:
+    """Take glued clutter sentences out of every line."""
+    kept: list[str] = []
+    removed: list[Removal] = []
+    for line in lines:
+        if not _CUES.search(line):
+            kept.append(line)
+            continue
+        spans = sentence_spans(line)
+        rules = [family_of(line[start:end].strip()) for start, end in spans]
+        for (start, end), rule in zip(spans, rules, strict=True):
+            if rule is not None:
+                removed.append(Removal(rule, line[start:end].strip()))
+        kept.extend(kept_pieces(line, spans, [rule is not None for rule in rules]))
+    return Unglued(kept, removed)
+
+
+# A page whose text after cleaning is this short, and which lost a wall, was the wall: a
+# headline and a "please confirm you are not a robot" is not an article.
+_WALL_PAGE_MAX_WORDS = 40
+
+
+def boilerplate_only(doc: Document) -> str | None:
+    """What a page holds instead of an article (e.g. "robot check"), or None.
+
+    Judged on what cleaning left: a few words beside a captcha, registration or cookie wall
+    that cleaning took out. The wall that lost the most words names it.
+    """
+    if word_count(doc.text) > _WALL_PAGE_MAX_WORDS:
+        return None
+    lost: dict[str, int] = {}
+    for removal in doc.removed:
+        if removal.rule in WALL_RULES:
+            lost[removal.rule] = lost.get(removal.rule, 0) + word_count(removal.text)
+    if not lost:
+        return None
+    rule = max(sorted(lost), key=lambda r: lost[r])
+    # A short real article that lost one cookie line is still an article.
+    if lost[rule] < word_count(doc.text):
+        return None
+    return WALL_NAMES[rule]

@@ -1,0 +1,202 @@
+"""Clutter glued into paragraphs: removed sentence by sentence, in several languages.
+
+The texts are written for these tests, modelled on what news scrapers hand over: whole
+articles on one line, the site's banners and prompts inside them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaner import CleanConfig, RuleSet, clean_text
+from cleaner.clean.glued import family_of, unglue
+from cleaner.clean.sentences import split_sentences
+
+CONFIG = CleanConfig(rules=RuleSet())
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            "Am 24. April kam Dr. Müller nach Bonn. Er zahlte 15.000 Euro um 17.45 Uhr, "
+            "z. B. für den e.V. Köln. Dann ging er.",
+            [
+                "Am 24. April kam Dr. Müller nach Bonn.",
+                "Er zahlte 15.000 Euro um 17.45 Uhr, z. B. für den e.V. Köln.",
+                "Dann ging er.",
+            ],
+        ),
+        (
+            "W 2020 r. wydano 160 tys. zł, m.in. na szkoły.Zauważmy, że to dużo. Koniec.",
+            ["W 2020 r. wydano 160 tys. zł, m.in. na szkoły.", "Zauważmy, że to dużo.", "Koniec."],
+        ),
+        (
+            "Mr. Smith paid 3.5 million to the U.S. Treasury in 2019. It was paid on Merkur.de "
+            "today! Was it? Yes.",
+            [
+                "Mr. Smith paid 3.5 million to the U.S. Treasury in 2019.",
+                "It was paid on Merkur.de today!",
+                "Was it?",
+                "Yes.",
+            ],
+        ),
+        (
+            "市議会は予算を可決した。反対は二票だった！本当？",
+            ["市議会は予算を可決した。", "反対は二票だった！", "本当？"],
+        ),
+        (
+            "هل وافق المجلس؟ نعم وافق المجلس على الميزانية. شكرا",
+            ["هل وافق المجلس؟", "نعم وافق المجلس على الميزانية.", "شكرا"],
+        ),
+    ],
+)
+def test_sentences_split_at_their_ends_only(text: str, sentences: list[str]) -> None:
+    assert split_sentences(text) == sentences
+
+
+GERMAN = (
+    "Der Stadtrat hat am Montag den Haushalt für das kommende Jahr beschlossen. "
+    "Wir verwenden Cookies, um Ihnen das beste Nutzererlebnis zu bieten, und Sie stimmen "
+    "ihrer Verwendung zu, wenn Sie unsere Seite weiter nutzen. "
+    "Die Opposition kritisierte die hohen Ausgaben für den Straßenbau scharf. "
+    "Bürgermeisterin Weber verteidigte den Plan und verwies auf die marode Brücke am Hafen."
+)
+SPANISH = (
+    "El ayuntamiento aprobó el lunes el presupuesto para el próximo año con los votos del "
+    "gobierno municipal. Suscríbete a nuestro boletín y recibe cada mañana las noticias en tu "
+    "correo. La oposición criticó el gasto en carreteras y pidió más dinero para las escuelas "
+    "del barrio norte de la ciudad."
+)
+FRENCH = (
+    "Le conseil municipal a adopté lundi le budget de l'année prochaine après un long débat. "
+    "Suivez-nous sur Facebook, Twitter et Instagram pour ne rien manquer de l'actualité. "
+    "L'opposition a dénoncé des dépenses trop élevées pour les routes et réclamé davantage "
+    "pour les écoles de la ville."
+)
+TURKISH = (
+    "Belediye meclisi pazartesi günü gelecek yılın bütçesini uzun bir tartışmanın ardından "
+    "kabul etti. Sitemizde çerezler kullanılmaktadır, sitemizi kullanmaya devam ederek çerez "
+    "politikamızı kabul etmiş olursunuz. Muhalefet yol harcamalarını eleştirdi ve okullar için "
+    "daha fazla kaynak istedi."
+)
+ENGLISH = (
+    "The council approved next year's budget on Monday after a long debate about the harbour "
+    "bridge. Your browser does not support the audio element. Opposition members said the "
+    "road spending was too high and asked for more money for schools in the north of the city. "
+    "Follow Example News on Twitter, Instagram, Facebook and YouTube, and stay in the know "
+    "with what's happening in the world around you. "
+    "(This story has not been edited by Example staff and is auto-generated from a syndicated "
+    "feed.)"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "rules", "kept"),
+    [
+        (
+            GERMAN,
+            ["consent"],
+            ["Der Stadtrat hat am Montag", "Die Opposition kritisierte", "Bürgermeisterin Weber"],
+        ),
+        (SPANISH, ["newsletter"], ["El ayuntamiento aprobó", "La oposición criticó"]),
+        (FRENCH, ["share"], ["Le conseil municipal a adopté", "L'opposition a dénoncé"]),
+        (TURKISH, ["consent"], ["Belediye meclisi pazartesi", "Muhalefet yol harcamalarını"]),
+        (
+            ENGLISH,
+            ["player", "share", "footer"],
+            ["The council approved", "Opposition members said"],
+        ),
+    ],
+)
+def test_glued_prompts_leave_the_paragraph_and_the_article_around_them_stays(
+    text: str, rules: list[str], kept: list[str]
+) -> None:
+    doc = clean_text("Council approves the budget\n" + text, config=CONFIG)
+    assert doc.status == "ok", doc.reason
+    glued = [
+        r for r in doc.removed if r.rule in {"consent", "newsletter", "share", "player", "footer"}
+    ]
+    assert [r.rule for r in glued] == rules
+    for removal in glued:
+        assert removal.text not in doc.text
+    positions = [doc.text.index(start) for start in kept]
+    assert positions == sorted(positions)  # in order
+
+
+def test_a_paragraph_cut_in_its_middle_becomes_two_and_nothing_is_joined() -> None:
+    unglued = unglue([GERMAN])
+    assert [r.rule for r in unglued.removed] == ["consent"]
+    assert len(unglued.lines) == 2
+    assert all(line in GERMAN for line in unglued.lines)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Article sentences that only mention what the families speak of.
+        "The European Court ruled on Tuesday that websites must ask before they set cookies, "
+        "a decision that privacy campaigners had sought for years and that publishers fought.",
+        "Police said the robot vacuum cleaner had started the fire in the kitchen.",
+        "Die Bäckerei verkauft seit Montag auch Cookies mit Schokolade.",
+        "She told the court that she had never used Facebook or Twitter.",
+    ],
+)
+def test_article_sentences_that_mention_the_topics_are_not_clutter(sentence: str) -> None:
+    assert family_of(sentence) is None
+
+
+WALL = (
+    "Sondaż: kto wygra wybory Przykro nam, ale z adresu IP, z którego się łączysz, "
+    "odnotowaliśmy bardzo dużo połączeń. Podejrzewamy, że ktoś nadużył adresu IP, z którego "
+    'korzystasz. Jeśli chcesz dalej czytać, zaznacz pole "Nie jestem robotem".'
+)
+
+
+def test_a_page_that_is_only_a_wall_is_dropped_with_its_reason() -> None:
+    doc = clean_text(WALL, config=CONFIG)
+    assert (doc.status, doc.reason) == ("dropped", "no article: only boilerplate (robot check)")
+    assert "captcha" in {r.rule for r in doc.removed}
+
+
+def test_an_article_that_lost_a_cookie_line_is_still_an_article() -> None:
+    doc = clean_text("Council approves the budget\n" + GERMAN, config=CONFIG)
+    assert doc.status == "ok"
+
+
+def test_the_library_learns_a_sites_glued_sentences_and_keeps_what_wire_copies_share() -> None:
+    """Seven different articles (no URL: one site) each end their one paragraph with the
+    same glued subscription sentence; two of them are also one wire story told twice. The
+    sentence is learned and removed from all seven; the wire story's shared sentences stay."""
+    import random
+
+    from cleaner import find_duplicates, learn_boilerplate
+
+    rng = random.Random(3)
+    words = "harbour council budget river school hospital market police bridge court".split()
+    glued = (
+        "Subscribe to the Harbour Times and get every story of the day delivered before breakfast."
+    )
+
+    def sentence() -> str:
+        return (
+            "The " + " ".join(rng.choice(words) + str(rng.randrange(99)) for _ in range(14)) + "."
+        )
+
+    wire = [sentence() for _ in range(6)]
+    texts = [" ".join(sentence() for _ in range(6)) + " " + glued for _ in range(5)]
+    texts.append(" ".join(wire[:4]) + " " + sentence() + " " + glued)
+    texts.append(sentence() + " " + " ".join(wire[1:]) + " " + glued)
+    docs = [clean_text(t, config=CONFIG, doc_id=f"d{i}", title="") for i, t in enumerate(texts)]
+    assert all(glued in d.text for d in docs)
+
+    learned = learn_boilerplate(docs)
+    assert [d.status for d in learned] == ["ok"] * 7
+    for before, after in zip(docs, learned, strict=True):
+        assert glued not in after.text
+        assert [r.text for r in after.removed if r.rule == "learned:batch"] == [glued]
+        assert after.text == before.text.replace(" " + glued, "")
+        assert glued in before.text  # the inputs are not changed
+    assert all(w in learned[5].text and w in learned[6].text for w in wire[1:4])
+    pairs = {frozenset((d.id, d.duplicate_of)) for d in find_duplicates(learned)}
+    assert pairs == {frozenset(("d5", "d6"))}  # the wire copies, and only they
