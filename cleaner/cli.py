@@ -105,7 +105,7 @@ def clean(
     engine: EngineOption = "local",
     scheduler: SchedulerOption = None,
 ) -> None:
-    """Clean scraped pages (.html/.htm/.txt, optionally .gz, and .jsonl) into articles.
+    """Clean scraped pages (.html/.htm/.txt, optionally .gz, .jsonl, WARC, WET) into articles.
 
     Example: cleaner clean samples --out /tmp/clean --lang en
     """
@@ -260,6 +260,9 @@ def _print_summary(report: BatchReport, seconds: float) -> None:
         table.add_row("  done before", f"{report.reused} (unchanged since the last run)")
     for reason, count in sorted(report.reasons.items()):
         table.add_row(f"  {reason}", str(count))
+    if report.skipped:
+        skipped = ", ".join(f"{why} {n}" for why, n in sorted(report.skipped.items()))
+        table.add_row("records skipped", f"{report.skipped.total()} ({skipped})")
     if report.learned_documents:
         table.add_row("learned boilerplate", f"removed from {report.learned_documents} documents")
     table.add_row("near copies", str(report.duplicates))

@@ -130,6 +130,7 @@ def clean_document(raw: RawDocument, config: CleanConfig) -> Document:
         return _failed(doc, str(error))
     if doc.status != "ok":
         return doc
+    doc.date = doc.date or raw.date
     if not doc.text:
         doc.status, doc.reason = "dropped", "no article text left after cleaning"
         return doc

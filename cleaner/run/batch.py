@@ -127,8 +127,9 @@ def _clean_into(
 ) -> BatchReport:
     settings = WorkerSettings(options, out)
     settings_hash = settings_digest(options)
-    sources = iter_sources(list(inputs), exclude=out.local or out.root, limits=options.limits)
     report = BatchReport()
+    listed = iter_sources(list(inputs), exclude=out.local or out.root, limits=options.limits)
+    sources = _documents(listed, report)
     index = NearDuplicateIndex(options.dedup)
     offsets = array("q")  # document number -> its row's offset in the journal
     outputs: list[tuple[str, int]] = []  # near-copy key -> (output, where its body starts)
@@ -209,6 +210,15 @@ def _clean_into(
     )
     out.unlink(_LEARNING_MARK)
     return report
+
+
+def _documents(sources: Iterator[Source], report: BatchReport) -> Iterator[Source]:
+    """The sources that are documents; WARC records that are not are counted, not rows."""
+    for source in sources:
+        if source.skipped:
+            report.skipped[source.skipped] += 1
+        else:
+            yield source
 
 
 def _remove_temporaries(out: Path) -> None:

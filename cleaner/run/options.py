@@ -54,6 +54,7 @@ class BatchReport:
     sites: Counter[str] = field(default_factory=Counter)
     removed: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)  # WARC records, not documents
     learned_documents: int = 0  # documents that lost learned boilerplate
     chars_in: int = 0
     chars_out: int = 0
