@@ -34,6 +34,7 @@ from cleaner.run.rule_tests import run_rule_tests
 from cleaner.run.workers import WorkerStartError
 from cleaner.storage import filesystem, local_or_url, url_exists, write_url
 from cleaner.write.outputs import write_atomic
+from cleaner.write.parquet import require_pyarrow
 
 app = typer.Typer(
     help="Strip boilerplate from scraped pages and return clean articles.",
@@ -71,7 +72,12 @@ def clean(
         str, typer.Option("--out", "-o", help="Output folder, or an fsspec URL (s3://...).")
     ],
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="Output form: txt (body only), md or json.")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output form: txt (body only), md, json, or parquet (articles-NNNNN.parquet).",
+        ),
     ] = "txt",
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 0,
     lang: Annotated[
@@ -110,8 +116,13 @@ def clean(
     Example: cleaner clean samples --out /tmp/clean --lang en
     """
     console = Console(stderr=True)
-    if output_format not in ("txt", "md", "json"):
-        raise _fail(console, f"--format must be txt, md or json, not {output_format!r}")
+    if output_format not in ("txt", "md", "json", "parquet"):
+        raise _fail(console, f"--format must be txt, md, json or parquet, not {output_format!r}")
+    if output_format == "parquet":
+        try:
+            require_pyarrow()
+        except ImportError as error:
+            raise _fail(console, str(error)) from None
     locations = [local_or_url(given) for given in inputs]
     try:
         missing = [str(where) for where in locations if not _exists(where)]
@@ -277,6 +288,8 @@ def _print_summary(report: BatchReport, seconds: float) -> None:
         kept = report.chars_out / report.chars_in
         chars = f"{report.chars_in:,} in, {report.chars_out:,} out ({kept:.0%})"
         table.add_row("characters", chars)
+    if report.tables:
+        table.add_row("parquet", f"{len(report.tables)} files ({report.tables[0]}, ...)")
     table.add_row("manifest", str(report.manifest))
     console.print(table)
 

@@ -41,11 +41,12 @@ from cleaner.storage import join_url
 from cleaner.write.folder import Folder, journal_folder
 from cleaner.write.outputs import (
     MANIFEST_NAME,
-    OUTPUT_SUFFIX,
     atomic_output,
     body_start,
+    output_path,
     render,
 )
+from cleaner.write.parquet import write_parquet
 
 # What `atomic_output` names its temporary files; a killed run leaves some behind.
 # Present while the learning stage changes outputs (see _LEARNING_MARK's use).
@@ -147,7 +148,7 @@ def _clean_into(
         offset = None if options.force else journal.find(source)
         if offset is None:
             return _Task(source), None
-        name = source.output_name + OUTPUT_SUFFIX[options.output_format]
+        name = output_path(source.output_name, options.output_format)
         reuse = reuse_of(journal.row_at(offset), settings_hash, options.output_format, name)
         if reuse and reuse.output and interrupted:
             reuse = None
@@ -208,6 +209,8 @@ def _clean_into(
     report.manifest = write_manifest(
         journal, offsets, changed, out, duplicates, learned, options, report
     )
+    if options.output_format == "parquet":
+        report.tables = write_parquet(out, journal.path, lambda row: read((row["output"], 0)))
     out.unlink(_LEARNING_MARK)
     return report
 
@@ -264,7 +267,7 @@ def _process(task: _Task, settings: WorkerSettings) -> _Outcome:
         doc.input_hash = digest
         if doc.status != "ok":
             return _Outcome(doc.manifest_row())
-        relative = source.output_name + OUTPUT_SUFFIX[options.output_format]
+        relative = output_path(source.output_name, options.output_format)
         settings.out.write(relative, render(doc, options.output_format))
         doc.output = relative
         start = body_start(doc, options.output_format)

@@ -59,6 +59,7 @@ class BatchReport:
     chars_in: int = 0
     chars_out: int = 0
     manifest: Path | str | None = None
+    tables: list[str] = field(default_factory=list)  # --format parquet: the files written
 
     def count(self, row: dict[str, Any], times: int = 1) -> None:
         """Count a manifest row in (or out, with times=-1: a row that changed)."""
