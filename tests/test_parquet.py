@@ -114,6 +114,21 @@ def test_kill_9_mid_batch_then_rerun_every_article_once(tmp_path: Path) -> None:
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
 
+def test_a_crawl_with_no_article_gives_one_empty_file(tmp_path: Path) -> None:
+    warc, out = tmp_path / "crawl.warc.gz", tmp_path / "out"
+    write_pages(warc, [])
+    with open(warc, "ab") as stream:  # a warcinfo record only
+        from warcio.warcwriter import WARCWriter
+
+        writer = WARCWriter(stream, gzip=True)
+        writer.write_record(writer.create_warcinfo_record("crawl.warc.gz", {"software": "t"}))
+    result = clean(warc, "--out", out, "--format", "parquet")
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(out / "articles-00000.parquet")
+    assert table.num_rows == 0 and table.column_names == list(COLUMNS)
+    assert (out / "manifest.jsonl").read_text("utf-8") == ""
+
+
 def test_a_missing_pyarrow_is_a_clear_usage_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

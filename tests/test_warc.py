@@ -150,7 +150,7 @@ def test_a_rerun_does_not_redo_finished_records(tmp_path: Path, config: CleanCon
     assert first.skipped["request"] == 1
     outputs = {p: p.stat().st_mtime_ns for p in out.rglob("*.txt")}
     again = clean_batch([warc], out, options)
-    # Every record done before (the truncated one too: its input is the same) is reused.
+    # Every article done before is reused; the truncated record (no digest) is read again.
     assert again.reused == len(ARTICLE_URLS)
     assert again.status == first.status
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.txt")} == outputs

@@ -28,6 +28,7 @@ WarcKind = Literal["warc", "wet"]
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _READ = 1 << 16
+_RECORD_BLOCK = 1 << 18
 # What a skipped record is counted as in the summary.
 SKIP_REQUEST = "request"
 _SKIP_NAMES = {
@@ -202,7 +203,8 @@ def read_record(location: Path | str, offset: int, kind: WarcKind, limit: int) -
         InputError: a truncated or damaged record, or a payload over `limit` bytes.
     """
     try:
-        with open_stored(location) as stream:
+        # Small blocks: a record is a few hundred KB, not the several MB fsspec reads ahead.
+        with open_stored(location, block_size=_RECORD_BLOCK) as stream:
             stream.seek(offset)
             head = stream.read(3)
             stream.seek(offset)

@@ -100,7 +100,7 @@ def _parts(manifest: Path, rows_per_file: int) -> list[tuple[array[int], bytes]]
                     parts.append((offsets, digest.hexdigest().encode()))
                     offsets, digest = array("q"), hashlib.blake2b(digest_size=16)
             offset += len(line)
-    if offsets:
+    if offsets or not parts:  # a batch with no article still gets one (empty) file
         parts.append((offsets, digest.hexdigest().encode()))
     return parts
 
@@ -183,7 +183,10 @@ def _remove_stale(folder: Folder, count: int) -> None:
         names = [p.name for p in local.iterdir()] if local.exists() else []
     else:
         fs, root = filesystem(folder.root)
-        names = [str(p).rsplit("/", 1)[-1] for p in fs.ls(root, detail=False)]
+        try:
+            names = [str(p).rsplit("/", 1)[-1] for p in fs.ls(root, detail=False)]
+        except FileNotFoundError:
+            names = []
     for name in names:
         found = PART_NAME.match(name)
         if found and int(found.group(1)) >= count:
