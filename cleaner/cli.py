@@ -35,6 +35,7 @@ from cleaner.run.stop import Interrupted, stop_on_signals
 from cleaner.run.workers import WorkerStartError
 from cleaner.storage import filesystem, local_or_url, url_exists, write_url
 from cleaner.write.outputs import write_atomic
+from cleaner.write.parquet import require_pyarrow
 
 app = typer.Typer(
     help="Strip boilerplate from scraped pages and return clean articles.",
@@ -72,7 +73,12 @@ def clean(
         str, typer.Option("--out", "-o", help="Output folder, or an fsspec URL (s3://...).")
     ],
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="Output form: txt (body only), md or json.")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output form: txt (body only), md, json, or parquet (articles-NNNNN.parquet).",
+        ),
     ] = "txt",
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 0,
     lang: Annotated[
@@ -106,13 +112,18 @@ def clean(
     engine: EngineOption = "local",
     scheduler: SchedulerOption = None,
 ) -> None:
-    """Clean scraped pages (.html/.htm/.txt, optionally .gz, and .jsonl) into articles.
+    """Clean scraped pages (.html/.htm/.txt, optionally .gz, .jsonl, WARC, WET) into articles.
 
     Example: cleaner clean samples --out /tmp/clean --lang en
     """
     console = Console(stderr=True)
-    if output_format not in ("txt", "md", "json"):
-        raise _fail(console, f"--format must be txt, md or json, not {output_format!r}")
+    if output_format not in ("txt", "md", "json", "parquet"):
+        raise _fail(console, f"--format must be txt, md, json or parquet, not {output_format!r}")
+    if output_format == "parquet":
+        try:
+            require_pyarrow()
+        except ImportError as error:
+            raise _fail(console, str(error)) from None
     locations = [local_or_url(given) for given in inputs]
     try:
         missing = [str(where) for where in locations if not _exists(where)]
@@ -291,6 +302,9 @@ def _print_summary(report: BatchReport, seconds: float) -> None:
         table.add_row("  done before", f"{report.reused} (unchanged since the last run)")
     for reason, count in sorted(report.reasons.items()):
         table.add_row(f"  {reason}", str(count))
+    if report.skipped:
+        skipped = ", ".join(f"{why} {n}" for why, n in sorted(report.skipped.items()))
+        table.add_row("records skipped", f"{report.skipped.total()} ({skipped})")
     if report.learned_documents:
         table.add_row("learned boilerplate", f"removed from {report.learned_documents} documents")
     table.add_row("near copies", str(report.duplicates))
@@ -305,6 +319,8 @@ def _print_summary(report: BatchReport, seconds: float) -> None:
         kept = report.chars_out / report.chars_in
         chars = f"{report.chars_in:,} in, {report.chars_out:,} out ({kept:.0%})"
         table.add_row("characters", chars)
+    if report.tables:
+        table.add_row("parquet", f"{len(report.tables)} files ({report.tables[0]}, ...)")
     table.add_row("manifest", str(report.manifest))
     console.print(table)
 

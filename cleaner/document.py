@@ -95,3 +95,5 @@ class RawDocument:
     # Text inputs: the title when the scrape kept it apart ("" when there is none); None
     # when unknown, and then a headline line at the top of the text is taken as the title.
     title: str | None = None
+    # The date to give the document when its content shows none (a WARC record's date).
+    date: str | None = None

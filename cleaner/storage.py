@@ -5,6 +5,7 @@ fsspec comes with the `dask` extra; it is imported only when a URL is used.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -48,6 +49,9 @@ def list_url_files(
     local walk's order (a folder's files by name, then its subfolders by name); the URL
     itself when it is a file. Files under `exclude` (the output URL) are left out."""
     fs, root = filesystem(url)
+    if has_magic(root):
+        yield from _glob_files(url, fs, root)
+        return
     if not fs.isdir(root):
         yield url, PurePosixPath(PurePosixPath(root).name), True
         return
@@ -75,8 +79,31 @@ def list_url_files(
         stack.extend(sorted(folders.get(folder, ()), key=lambda f: f.name, reverse=True))
 
 
+_MAGIC = re.compile(r"[*?\[]")
+
+
+def has_magic(path: str) -> bool:
+    """Whether a URL's path is a glob pattern (`s3://bucket/crawl/*.warc.gz`)."""
+    return _MAGIC.search(path) is not None
+
+
+def _glob_files(url: str, fs: Any, pattern: str) -> Iterator[tuple[str, PurePosixPath, bool]]:
+    """The files a glob matches, sorted, relative to the pattern's folder before any magic."""
+    parts = PurePosixPath(pattern).parts
+    fixed = next(i for i, part in enumerate(parts) if has_magic(part))
+    base = PurePosixPath(*parts[:fixed])
+    prefix = url[: url.index(parts[fixed])] if fixed else url[: url.find("://") + 3]
+    for found in sorted(fs.glob(pattern)):
+        if fs.isdir(found):
+            continue
+        relative = PurePosixPath(found).relative_to(base) if fixed else PurePosixPath(found)
+        yield prefix + relative.as_posix(), relative, False
+
+
 def url_exists(url: str) -> bool:
     fs, path = filesystem(url)
+    if has_magic(path):
+        return bool(fs.glob(path))
     return bool(fs.exists(path))
 
 

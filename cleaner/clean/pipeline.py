@@ -134,6 +134,7 @@ def clean_document(raw: RawDocument, config: CleanConfig) -> Document:
         return _failed(doc, str(error))
     if doc.status != "ok":
         return doc
+    doc.date = doc.date or raw.date
     wall = boilerplate_only(doc)
     if wall:
         doc.status, doc.reason = "dropped", f"no article: only boilerplate ({wall})"

@@ -144,12 +144,14 @@ C0_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
 _BINARY_SHARE = 0.02
 
 
-def decode_text(data: bytes, is_html: bool) -> str:
-    """Decode bytes of unknown encoding the way a browser would, without HTTP headers.
+def decode_text(data: bytes, is_html: bool, declared: str | None = None) -> str:
+    """Decode bytes of unknown encoding the way a browser would.
 
-    Order: BOM; binary signatures; UTF-16 without BOM; UTF-8 when the bytes are valid UTF-8
-    (legacy bytes almost never are, and scrapers often re-encode pages to UTF-8 but keep
-    the old `<meta charset>`); the page's declared charset; charset-normalizer's guess.
+    Order: BOM; binary signatures; the charset `declared` by the HTTP headers, when there
+    were any (a WARC's) and the bytes decode with it; UTF-16 without BOM; UTF-8 when the
+    bytes are valid UTF-8 (legacy bytes almost never are, and scrapers often re-encode
+    pages to UTF-8 but keep the old `<meta charset>`); the page's declared charset;
+    charset-normalizer's guess.
     Control characters are removed from the result.
 
     Raises:
@@ -162,6 +164,10 @@ def decode_text(data: bytes, is_html: bool) -> str:
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             raise InputError(f"not text ({kind})")
+    http = _known_encoding(declared) if declared else None
+    if http:
+        with contextlib.suppress(UnicodeDecodeError):
+            return _text_only(data.decode(http), data if http in _ASCII_BASED else None)
     utf16 = _utf16_without_bom(head)
     if utf16:
         return _text_only(data.decode(utf16, errors="replace"))
@@ -227,10 +233,19 @@ def _declared_charset(head: bytes) -> str | None:
     declared = _CHARSET.search(head)
     if not declared:
         return None
+    return _known_encoding(declared.group(1).decode("ascii", "replace"))
+
+
+def _known_encoding(label: str) -> str | None:
+    """Python's codec for a charset label, as browsers map it; None for an unknown one."""
     try:
-        return _browser_encoding(codecs.lookup(declared.group(1).decode("ascii", "replace")).name)
+        return _browser_encoding(codecs.lookup(label.strip().strip("\"'")).name)
     except LookupError:
         return None
+
+
+# Encodings that keep ASCII bytes as ASCII, whose control characters can be found in bytes.
+_ASCII_BASED = frozenset({"utf-8", "cp1252", "iso8859-15", "cp1251", "cp1250", "cp1256"})
 
 
 def _browser_encoding(name: str) -> str:

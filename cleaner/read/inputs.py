@@ -29,6 +29,7 @@ from cleaner.read.decode import (
     read_url_file,
     unpack,
 )
+from cleaner.read.warc import WarcKind, count_entries, iter_entries, read_record, warc_kind
 from cleaner.storage import list_url_files, local_or_url, open_stored
 
 _TEXT_SUFFIXES: dict[str, InputKind] = {".html": "html", ".htm": "html", ".txt": "text"}
@@ -48,10 +49,16 @@ class Source:
     error: str | None = None
     title: str | None = None  # a JSONL record's own title, when it has one
     location: str | None = None  # an fsspec URL to read, instead of `path`
+    offset: int | None = None  # a WARC (html) or WET (text) record's offset in the file
+    date: str | None = None  # a WARC record's date, for a page that has none
+    skipped: str | None = None  # a WARC record that is not a document: why (no row)
 
 
-def input_kind(path: PurePath) -> InputKind | Literal["jsonl"] | None:
+def input_kind(path: PurePath) -> InputKind | Literal["jsonl"] | WarcKind | None:
     """What a file holds, judged by its name (`.gz` allowed on every kind)."""
+    archive = warc_kind(path.name)
+    if archive:
+        return archive
     suffixes = [s.lower() for s in path.suffixes[-2:]]
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
@@ -127,6 +134,9 @@ def iter_sources(
         if kind == "jsonl":
             yield from _jsonl_sources(path, relative, names, max_line)
             continue
+        if kind == "warc" or kind == "wet":
+            yield from _warc_sources(path, relative, names, kind)
+            continue
         stem = _strip_suffixes(relative)
         output_name = names.claim(stem.as_posix())
         doc_id = relative.as_posix()
@@ -145,11 +155,19 @@ def count_documents(
     exclude: Path | str | None = None,
     limits: ReadLimits | None = None,
 ) -> int:
-    """How many documents `iter_sources` will yield (JSONL lines counted), cheaply."""
+    """How many documents `iter_sources` will yield (JSONL lines and WARC document records
+    counted), cheaply."""
     max_line = (limits or ReadLimits()).max_bytes
     total = 0
     for path, relative in find_input_files(inputs, exclude):
-        if input_kind(relative) != "jsonl":
+        kind = input_kind(relative)
+        if kind in ("warc", "wet"):
+            try:
+                total += count_entries(path, kind)
+            except InputError:
+                total += 1
+            continue
+        if kind != "jsonl":
             total += 1
             continue
         try:
@@ -168,7 +186,7 @@ def count_documents(
 
 def _strip_suffixes(relative: PurePath) -> PurePath:
     name = relative.name
-    for suffix in (".gz", ".html", ".htm", ".txt", ".jsonl"):
+    for suffix in (".gz", ".html", ".htm", ".txt", ".jsonl", ".wet", ".warc"):
         if name.lower().endswith(suffix) and len(name) > len(suffix):
             name = name[: -len(suffix)]
     return relative.with_name(name)
@@ -213,6 +231,42 @@ def _jsonl_sources(
         yield Source(
             f"{relative.as_posix()}:{number + 1}", where, names.claim(folder), error=str(error)
         )
+
+
+def _warc_sources(
+    path: Path | str, relative: PurePath, names: _OutputNames, kind: WarcKind
+) -> Iterator[Source]:
+    """One Source a document record (skipped records too, marked), as the file streams."""
+    folder = _strip_suffixes(relative).as_posix()
+    local = path.absolute() if isinstance(path, Path) else None
+    url = path if isinstance(path, str) else None
+    doc_kind: InputKind = "html" if kind == "warc" else "text"
+    offset = 0
+    try:
+        for entry in iter_entries(path, kind):
+            offset = entry.offset
+            where = f"{path}@{entry.offset}"
+            doc_id = entry.record_id or f"{relative.as_posix()}@{entry.offset}"
+            if entry.skipped:
+                yield Source(doc_id, where, "", doc_kind, skipped=entry.skipped)
+                continue
+            name = names.claim(f"{folder}/{safe_name(doc_id, f'record-{entry.offset}')}")
+            yield Source(
+                doc_id,
+                where,
+                name,
+                doc_kind,
+                path=local,
+                location=url,
+                url=entry.url,
+                error=entry.error,
+                offset=entry.offset,
+                date=entry.date,
+            )
+    except InputError as error:
+        where = f"{path}@{offset}"
+        doc_id = f"{relative.as_posix()}@{offset}"
+        yield Source(doc_id, where, names.claim(folder), doc_kind, error=str(error))
 
 
 def _stream_lines(path: Path | str, max_line: int) -> Iterator[bytes | None]:
@@ -311,6 +365,8 @@ def read_source(source: Source, limits: ReadLimits | None = None) -> tuple[RawDo
         )
         return raw, digest
     limit = (limits or ReadLimits()).max_bytes
+    if source.offset is not None:
+        return _read_record(source, limit)
     digest = None
     try:
         stored: PurePath
@@ -327,3 +383,22 @@ def read_source(source: Source, limits: ReadLimits | None = None) -> tuple[RawDo
         )
         return failed, digest
     return RawDocument(source.id, source.kind, content, source.source, source.url), digest
+
+
+def _read_record(source: Source, limit: int) -> tuple[RawDocument, str | None]:
+    """A WARC or WET record's document, read by its offset."""
+    assert source.offset is not None
+    location = source.location or source.path
+    assert location is not None
+    kind: WarcKind = "warc" if source.kind == "html" else "wet"
+    try:
+        record = read_record(location, source.offset, kind, limit)
+    except InputError as error:
+        failed = RawDocument(
+            source.id, source.kind, "", source.source, source.url, error=str(error)
+        )
+        return failed, None
+    raw = RawDocument(
+        source.id, source.kind, record.text, source.source, record.url, date=record.date
+    )
+    return raw, record.digest

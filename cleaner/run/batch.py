@@ -43,11 +43,12 @@ from cleaner.storage import join_url
 from cleaner.write.folder import Folder, journal_folder
 from cleaner.write.outputs import (
     MANIFEST_NAME,
-    OUTPUT_SUFFIX,
     atomic_output,
     body_start,
+    output_path,
     render,
 )
+from cleaner.write.parquet import write_parquet
 
 # What `atomic_output` names its temporary files; a killed run leaves some behind.
 # Present while the learning stage changes outputs (see _LEARNING_MARK's use).
@@ -154,8 +155,9 @@ def _clean_into(
 ) -> BatchReport:
     settings = WorkerSettings(options, out)
     settings_hash = settings_digest(options)
-    sources = iter_sources(list(inputs), exclude=out.local or out.root, limits=options.limits)
     report = BatchReport()
+    listed = iter_sources(list(inputs), exclude=out.local or out.root, limits=options.limits)
+    sources = _documents(listed, report)
     index = NearDuplicateIndex(options.dedup)
     offsets = array("q")  # document number -> its row's offset in the journal
     outputs: list[tuple[str, int]] = []  # near-copy key -> (output, where its body starts)
@@ -173,7 +175,7 @@ def _clean_into(
         offset = None if options.force else journal.find(source)
         if offset is None:
             return _Task(source), None
-        name = source.output_name + OUTPUT_SUFFIX[options.output_format]
+        name = output_path(source.output_name, options.output_format)
         reuse = reuse_of(journal.row_at(offset), settings_hash, options.output_format, name)
         if reuse and reuse.output and interrupted:
             reuse = None
@@ -236,8 +238,19 @@ def _clean_into(
     report.manifest = write_manifest(
         journal, offsets, changed, out, duplicates, learned, options, report
     )
+    if options.output_format == "parquet":
+        report.tables = write_parquet(out, journal.path, lambda row: read((row["output"], 0)))
     out.unlink(_LEARNING_MARK)
     return report
+
+
+def _documents(sources: Iterator[Source], report: BatchReport) -> Iterator[Source]:
+    """The sources that are documents; WARC records that are not are counted, not rows."""
+    for source in sources:
+        if source.skipped:
+            report.skipped[source.skipped] += 1
+        else:
+            yield source
 
 
 def _remove_temporaries(out: Path) -> None:
@@ -283,7 +296,7 @@ def _process(task: _Task, settings: WorkerSettings) -> _Outcome:
         doc.input_hash = digest
         if doc.status != "ok":
             return _Outcome(doc.manifest_row())
-        relative = source.output_name + OUTPUT_SUFFIX[options.output_format]
+        relative = output_path(source.output_name, options.output_format)
         settings.out.write(relative, render(doc, options.output_format))
         doc.output = relative
         start = body_start(doc, options.output_format)

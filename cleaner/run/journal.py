@@ -77,7 +77,7 @@ def reuse_of(
     if row["output"] != output:
         return None
     header = markdown_header(row["title"], row["date"], row["url"])
-    start = {"txt": 0, "md": len(header.encode("utf-8")), "json": -1}[fmt]
+    start = {"txt": 0, "md": len(header.encode("utf-8")), "json": -1, "parquet": 0}[fmt]
     site = site_key(row["site"], row["url"])
     gone = [r["text"] for r in row["removed"] if r["rule"].startswith("learned:")]
     learned = tuple(block_keys(site, gone).tolist()) if gone else ()

@@ -54,10 +54,12 @@ class BatchReport:
     sites: Counter[str] = field(default_factory=Counter)
     removed: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)  # WARC records, not documents
     learned_documents: int = 0  # documents that lost learned boilerplate
     chars_in: int = 0
     chars_out: int = 0
     manifest: Path | str | None = None
+    tables: list[str] = field(default_factory=list)  # --format parquet: the files written
 
     def count(self, row: dict[str, Any], times: int = 1) -> None:
         """Count a manifest row in (or out, with times=-1: a row that changed)."""

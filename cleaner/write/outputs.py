@@ -16,9 +16,16 @@ from typing import Literal, TextIO
 
 from cleaner.document import Document
 
-OutputFormat = Literal["txt", "md", "json"]
+# parquet: each document written as txt under texts/, the batch then as Parquet files
+# (cleaner.write.parquet).
+OutputFormat = Literal["txt", "md", "json", "parquet"]
 MANIFEST_NAME = "manifest.jsonl"
-OUTPUT_SUFFIX: dict[str, str] = {"txt": ".txt", "md": ".md", "json": ".json"}
+OUTPUT_SUFFIX: dict[str, str] = {"txt": ".txt", "md": ".md", "json": ".json", "parquet": ".txt"}
+
+
+def output_path(name: str, fmt: OutputFormat) -> str:
+    """A document's output file, relative to the output folder."""
+    return f"texts/{name}.txt" if fmt == "parquet" else name + OUTPUT_SUFFIX[fmt]
 
 
 # --- outputs ----------------------------------------------------------------------------
