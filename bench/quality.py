@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -31,7 +30,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bs4 import BeautifulSoup
 
 from bench.peers import ALL_SYSTEMS, CLEANER, HTML_SYSTEMS, MODES, PEERS, TEXT_SYSTEMS
 from bench.runner import SystemResult, Task, run_all
@@ -40,19 +38,6 @@ from bench.scoring import mean_token_score, summarise
 CORPORA = ("scrapinghub", "l3s", "dragnet")
 # The corpus scored with its own benchmark's metric as well.
 SHINGLE_METRIC_CORPUS = "scrapinghub"
-
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-
-
-def naive_text(html: str) -> str:
-    """BeautifulSoup (lxml) text of the page without script/style/noscript/template/svg,
-    whitespace collapsed in each line, runs of blank lines collapsed to one."""
-    soup = BeautifulSoup(html, "lxml")
-    for tag in soup(["script", "style", "noscript", "template", "svg"]):
-        tag.decompose()
-    lines = [_SPACES.sub(" ", line).strip() for line in soup.get_text("\n").splitlines()]
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def corpus_folders(data: Path, only: str | None) -> dict[str, Path]:

@@ -92,7 +92,7 @@ def _call(system: str, html: str, text: str, timeout: float) -> tuple[Output, fl
 
 
 def _naive(html: str) -> tuple[str, float]:
-    from bench.quality import naive_text
+    from bench.naive import naive_text
 
     started = time.perf_counter()
     return naive_text(html), time.perf_counter() - started

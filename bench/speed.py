@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.measure import run_measured, run_timed
-from bench.quality import naive_text
+from bench.naive import naive_text
 from cleaner.corpus.signatures import DedupConfig
 
 BARE_TRAFILATURA = """
