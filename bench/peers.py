@@ -60,26 +60,12 @@ def trafilatura_recall(html: str, _text: str) -> str:
     return _trafilatura(html, favor_recall=True)
 
 
-# Elements after which text goes on a new line (so words of two blocks are not glued).
-_BLOCKS = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 "
-    "h6 header hr li main nav ol p pre section table td th tr ul".split()
-)
-
-
 def html_to_text(fragment: str) -> str:
-    """The text of an HTML fragment, a line for each block element."""
-    import lxml.html
+    """The text of an HTML fragment, a line for each block element (as cleaner reads
+    readability's answer)."""
+    from cleaner.clean.second_opinion import html_to_text as to_text
 
-    if not fragment.strip():
-        return ""
-    root = lxml.html.fromstring(fragment)
-    for element in root.iter():
-        if isinstance(element.tag, str) and element.tag in _BLOCKS:
-            element.tail = "\n" + (element.tail or "")
-            element.text = "\n" + (element.text or "")
-    lines = (" ".join(line.split()) for line in root.text_content().splitlines())
-    return "\n".join(line for line in lines if line)
+    return to_text(fragment)
 
 
 def readability(html: str, _text: str) -> str:
@@ -94,21 +80,6 @@ def resiliparse(html: str, _text: str) -> str:
 
     return str(extract_plain_text(HTMLTree.parse(html), main_content=True))
 
-
-# langdetect's codes to jusText's stoplist names.
-_STOPLISTS = {
-    "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "bn": "Bengali", "ca": "Catalan",
-    "cs": "Czech", "cy": "Welsh", "da": "Danish", "de": "German", "el": "Greek",
-    "en": "English", "es": "Spanish", "et": "Estonian", "fa": "Persian", "fi": "Finnish",
-    "fr": "French", "gu": "Gujarati", "he": "Hebrew", "hi": "Hindi", "hr": "Croatian",
-    "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "kn": "Kannada", "ko": "Korean",
-    "lt": "Lithuanian", "lv": "Latvian", "mk": "Macedonian", "ml": "Malayalam", "mr": "Marathi",
-    "ne": "Nepali", "nl": "Dutch", "no": "Norwegian_Bokmal", "pa": "Western_Panjabi",
-    "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sk": "Slovak",
-    "sl": "Slovenian", "sq": "Albanian", "sv": "Swedish", "sw": "Swahili", "ta": "Tamil",
-    "te": "Telugu", "tl": "Tagalog", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu",
-    "vi": "Vietnamese",
-}  # fmt: skip
 
 # Lines this long are prose, and say most about the page's language.
 _PROSE_WORDS = 8
@@ -140,7 +111,9 @@ def justext_paragraphs(html: str, text: str) -> str:
     no stoplist for it, jusText's language-independent mode (no stopword thresholds)."""
     import justext
 
-    stoplist = _stoplist(_STOPLISTS.get(page_language(text) or ""))
+    from cleaner.clean.blocks import STOPLIST_NAMES
+
+    stoplist = _stoplist(STOPLIST_NAMES.get(page_language(text) or ""))
     options = {} if stoplist else {"stopwords_low": 0.0, "stopwords_high": 0.0}
     paragraphs = justext.justext(html, stoplist, **options)
     return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)

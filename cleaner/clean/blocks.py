@@ -26,7 +26,7 @@ _URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…。！？؟\"”’»)]$")
 
 # langdetect's codes to jusText's stoplist names.
-_STOPLIST_NAMES = {
+STOPLIST_NAMES = {
     "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "bn": "Bengali", "ca": "Catalan",
     "cs": "Czech", "cy": "Welsh", "da": "Danish", "de": "German", "el": "Greek",
     "en": "English", "es": "Spanish", "et": "Estonian", "fa": "Persian", "fi": "Finnish",
@@ -44,7 +44,7 @@ _STOPLIST_NAMES = {
 @lru_cache(maxsize=64)
 def stopwords_for(lang: str | None) -> frozenset[str]:
     """The jusText stoplist of a language (empty when it has none, e.g. Chinese)."""
-    name = _STOPLIST_NAMES.get(lang or "")
+    name = STOPLIST_NAMES.get(lang or "")
     if name is None:
         return frozenset()
     return frozenset(word.casefold() for word in justext.get_stoplist(name))

@@ -18,7 +18,12 @@ from cleaner.clean.glued import boilerplate_only, unglue
 from cleaner.clean.langid import DEFAULT_PREFIX_CHARS, DEFAULT_SEED, detect_language
 from cleaner.clean.recall import may_continue, missed_continuation, page_lines
 from cleaner.clean.rules import RuleSet, RuleTimeout, SiteRules, load_rules
-from cleaner.clean.text import Judge, split_blocks, split_lines
+from cleaner.clean.second_opinion import (
+    TAKE_ABOVE_RATIO,
+    needs_second_opinion,
+    readability_text,
+)
+from cleaner.clean.text import Judge, split_blocks, split_lines, word_count
 from cleaner.document import Document, RawDocument
 
 
@@ -40,6 +45,9 @@ class CleanConfig:
     # HTML: when the page goes on with several paragraphs after the extracted text, they are
     # the rest of an article split over several containers (see cleaner.clean.recall).
     recover_continuation: bool = True
+    # HTML: when trafilatura's fast mode found next to nothing of a long page, readability-
+    # lxml's answer is taken if it says much more (see cleaner.clean.second_opinion).
+    second_opinion: bool = True
     # Clutter glued into paragraphs (cookie banners, captcha walls, newsletter forms) is
     # judged sentence by sentence (see cleaner.clean.glued).
     unglue_sentences: bool = True
@@ -158,20 +166,36 @@ def _clean_html_into(
     page = parse_page(html, doc.url, config.max_markup_chars)
     site = site or rules.for_url(doc.url) or rules.for_url(page.meta.url)
     doc.url = page.meta.url or doc.url
-    text = main_text(
-        page,
-        prune_xpath=site.prune_xpath if site else (),
-        options=site.trafilatura_options if site else None,
-    )
     doc.title = page.meta.title
     doc.date = page.meta.date
     doc.sitename = page.meta.sitename
-    _clean_text_into(doc, text, site, rules, config, title=page.meta.title, links=page.links)
-    kept = doc.text.split("\n\n") if doc.text else []
-    if config.recover_continuation and kept and may_continue(page.tree, kept):
-        found = missed_continuation(kept, page_lines(page.tree))
-        if found:
-            doc.text = "\n\n".join([doc.text, *found])
+    try:
+        text = main_text(
+            page,
+            prune_xpath=site.prune_xpath if site else (),
+            options=site.trafilatura_options if site else None,
+        )
+    except ExtractionError:
+        text = ""
+    if text:
+        _clean_text_into(doc, text, site, rules, config, title=page.meta.title, links=page.links)
+        kept = doc.text.split("\n\n") if doc.text else []
+        if config.recover_continuation and kept and may_continue(page.tree, kept):
+            found = missed_continuation(kept, page_lines(page.tree))
+            if found:
+                doc.text = "\n\n".join([doc.text, *found])
+    words = word_count(doc.text)
+    if config.second_opinion and needs_second_opinion(words, page.tree):
+        other = replace(doc, removed=[])
+        second = readability_text(html)
+        if second:
+            _clean_text_into(other, second, site, rules, config, page.meta.title, page.links)
+            if word_count(other.text) >= TAKE_ABOVE_RATIO * max(1, words):
+                doc.text, doc.removed, doc.lang, doc.lang_prob = (
+                    other.text, other.removed, other.lang, other.lang_prob
+                )  # fmt: skip
+    if not text and not doc.text:
+        raise ExtractionError("no main text found in HTML")
 
 
 def _clean_text_into(
