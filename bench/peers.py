@@ -4,7 +4,7 @@ HTML mode: cleaner and its peers (trafilatura in three settings, readability-lxm
 jusText, boilerpy3). Text mode: the page's naive text, and `cleaner.clean_text` on it.
 
 The peers come with the `bench` extra (`pip install -e '.[bench]'`); each is imported when it
-first runs, so the module (and `bench.quality.naive_text`, which the tests use) loads without
+first runs, so the module (and `bench.naive.naive_text`, which the tests use) loads without
 them.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.quality import naive_text
+from bench.naive import naive_text
 from cleaner import CleanConfig, clean_html, clean_text
 from tests.conftest import FIXTURES
 

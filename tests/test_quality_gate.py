@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.quality import naive_text
+from bench.naive import naive_text
 from bench.scoring import score_page, summarise
 from cleaner import CleanConfig, clean_html, clean_text
 from tests.conftest import FIXTURES
