@@ -140,6 +140,9 @@ def test_a_paragraph_cut_in_its_middle_becomes_two_and_nothing_is_joined() -> No
         "Police said the robot vacuum cleaner had started the fire in the kitchen.",
         "Die Bäckerei verkauft seit Montag auch Cookies mit Schokolade.",
         "She told the court that she had never used Facebook or Twitter.",
+        "Die Datenschutzbehörde prüft, ob die Verarbeitung der Daten der Fahrgäste durch die "
+        "Bahn ohne ihre Zustimmung rechtmäßig war.",
+        "In this recipe we use cookie crumbs instead of flour for the base.",
     ],
 )
 def test_article_sentences_that_mention_the_topics_are_not_clutter(sentence: str) -> None:
@@ -153,10 +156,29 @@ WALL = (
 )
 
 
-def test_a_page_that_is_only_a_wall_is_dropped_with_its_reason() -> None:
-    doc = clean_text(WALL, config=CONFIG)
-    assert (doc.status, doc.reason) == ("dropped", "no article: only boilerplate (robot check)")
-    assert "captcha" in {r.rule for r in doc.removed}
+# A consent dialog that a scraper kept instead of the article: no cookie word in most of its
+# sentences, only consent to data processing and how to withdraw it.
+CONSENT_WALL = (
+    "Hinweise zu den Technologien, die wir verwenden, stehen in den Regeln zur Cookie-Nutzung. "
+    'Mit einem Klick auf "Zustimmen und weiter" stimmen Sie der Verarbeitung Ihrer '
+    "persönlichen Daten für die genannten Zwecke zu. Ihre Einwilligung können Sie jederzeit "
+    "widerrufen, wie in unserer Datenschutzrichtlinie beschrieben."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "rule"),
+    [
+        (WALL, "no article: only boilerplate (robot check)", "captcha"),
+        (CONSENT_WALL, "no article: only boilerplate (cookie wall)", "consent"),
+    ],
+)
+def test_a_page_that_is_only_a_wall_is_dropped_with_its_reason(
+    text: str, reason: str, rule: str
+) -> None:
+    doc = clean_text(text, config=CONFIG)
+    assert (doc.status, doc.reason) == ("dropped", reason)
+    assert rule in {r.rule for r in doc.removed}
 
 
 def test_an_article_that_lost_a_cookie_line_is_still_an_article() -> None:

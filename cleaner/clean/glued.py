@@ -47,13 +47,13 @@ _CONSENT = _any(
     r"\b(website|site|browser|browsing|consent|accept|agree|privacy|settings|preferences"
     r"|policy|experience)",
     r"(webseite|website|seite|zustimm|einverstanden|akzeptier|datenschutz|einstellung"
-    r"|einwillig|nutzererlebnis|surf)",
-    r"(sitio|web|naveg|acept|consentimiento|privacidad|configura|política)",
-    r"(\bsite|navigat|accept|consent|confidentialité|paramètr|politique)",
-    r"(stron|witryn|zgod|akcept|prywatności|ustawie|polityk|przeglądar)",
-    r"(\bsite|\bweb|izin|kabul|politika|gizlilik|tarayıcı)",
-    r"(\bsito|navigazione|accett|consenso|informativa)",
-    r"(موقع|موافق|سياسة|الخصوصية)",
+    r"|einwillig|nutzererlebnis|surf|verwende|nutzung|einsetze)",
+    r"(sitio|web|naveg|acept|consentimiento|privacidad|configura|política|utiliza|usamos)",
+    r"(\bsite|navigat|accept|consent|confidentialité|paramètr|politique|utilis)",
+    r"(stron|witryn|zgod|akcept|prywatności|ustawie|polityk|przeglądar|używa|wykorzyst)",
+    r"(\bsite|\bweb|izin|kabul|politika|gizlilik|tarayıcı|kullan)",
+    r"(\bsito|navigazione|accett|consenso|informativa|utilizz)",
+    r"(موقع|موافق|سياسة|الخصوصية|نستخدم)",
 )
 # Notices speak to the reader ("we use cookies", "you agree"); news about cookie law does not.
 _ADDRESSED = _any(
@@ -95,9 +95,34 @@ _TECHNICAL_DATA = _any(
 _PRIVACY = _any(
     r"polityc\w* prywatności|privacy policy|datenschutzerklärung|datenschutzhinweis\w*",
     r"política de privacidad|politique de confidentialité|gizlilik politika\w*",
-    r"przetwarzani\w* (danych|twoich danych)|verarbeitung (ihrer|personenbezogener) daten",
-    r"processing of (your )?(personal )?data|tratamiento de (sus |tus )?datos",
+    r"datenschutzrichtlinie\w*|datenschutzbestimmung\w*",
+    r"przetwarzani\w* (danych|twoich danych)",
+    r"verarbeitung (ihrer|der|personenbezogener)( \w+)? (daten|informationen)",
+    r"processing of (your )?(personal )?(data|information)|tratamiento de (sus |tus )?datos",
     r"traitement de (vos )?données|kişisel veri\w*",
+)
+# The reader addressed as "you" (German's polite Sie/Ihr only when capitalised: a report on
+# what "ihre Zustimmung" means for others is news).
+_READER = _any(
+    r"\b(you|your)\b",
+    r"(?-i:\b(Sie|Ihr\w*|Ihnen)\b)|\b(du|dein\w*)\b",
+    r"\b(usted\w*|tu|tus|te)\b",
+    r"\b(vous|votre|vos)\b",
+    r"\b(twoj\w*|twój|ci|państw\w*)\b",
+    r"\w+s[ıiuü]n[ıiuü]z\b|\bsiz\b",
+    r"\b(tuo|tua|vostr[oaie])\b",
+    r"(لك|أنت)",
+)
+# Asking for, or explaining how to withdraw, the reader's consent.
+_AGREE = _any(
+    r"\byou (agree|consent|accept)|\byour consent|withdraw (your )?consent",
+    r"stimm(en sie|st du)\b.{0,80}\bzu\b|einverstanden|zustimmung|einwilligung|widerruf",
+    r"\b(aceptas?|consientes?|consentimiento|revocar)\b",
+    r"vous (acceptez|consentez)|consentement|retirer votre",
+    r"zgadzasz|wyrażasz zgodę|\bzgod[ęay]\b|wycofa",
+    r"kabul ediyorsunuz|onay\w*|rıza\w*",
+    r"\b(accetti|acconsenti|consenso|revoca)\b",
+    r"توافق|موافقت",
 )
 _POINTER = _any(
     r"\b(find|see|read|details|more information|learn more|click)\b",
@@ -260,6 +285,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("consent", (_AGREE_BY_ACTING, _TERMS), 60),
     Family("consent", (_TECHNICAL_DATA,), 70),
     Family("consent", (_PRIVACY, _POINTER), 40),
+    Family("consent", (_PRIVACY, _AGREE, _READER), 50),
     Family("player", (_PLAYER,), 40),
     Family("newsletter", (_NEWSLETTER, _SIGN_UP), 50),
     Family("newsletter", (_ALERTS,), 40),
