@@ -6,10 +6,14 @@ articles on one line, the site's banners and prompts inside them.
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleaner import CleanConfig, RuleSet, clean_text
-from cleaner.clean.glued import family_of, unglue
+from cleaner.clean.glued import family_of, literal_trie, unglue
 from cleaner.clean.sentences import split_sentences
 
 CONFIG = CleanConfig(rules=RuleSet())
@@ -222,3 +226,13 @@ def test_the_library_learns_a_sites_glued_sentences_and_keeps_what_wire_copies_s
     assert all(w in learned[5].text and w in learned[6].text for w in wire[1:4])
     pairs = {frozenset((d.id, d.duplicate_of)) for d in find_duplicates(learned)}
     assert pairs == {frozenset(("d5", "d6"))}  # the wire copies, and only they
+
+
+@given(
+    st.lists(st.text(alphabet="abc.é ", min_size=1, max_size=4), min_size=1, max_size=8),
+    st.text(alphabet="abc.é x", max_size=12),
+)
+def test_the_cue_trie_finds_what_a_plain_alternation_finds(literals: list[str], text: str) -> None:
+    trie = re.compile(literal_trie(literals))
+    plain = re.compile("|".join(re.escape(literal) for literal in literals))
+    assert bool(trie.search(text)) == bool(plain.search(text))
