@@ -1,4 +1,5 @@
-"""readability-lxml's second opinion, asked only when trafilatura found next to nothing."""
+"""readability-lxml's second opinion: taken instead of trafilatura's answer when that found
+next to nothing, and a check on every block of it otherwise."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 import cleaner.clean.pipeline as pipeline
 from cleaner import CleanConfig, RuleSet, clean_html
 from cleaner.clean.extract import ExtractionError
+from cleaner.clean.second_opinion import disagreed_blocks
 
 CONFIG = CleanConfig(rules=RuleSet())
 PARAGRAPHS = [
@@ -23,11 +25,14 @@ PAGE = (
 
 
 def test_a_normal_page_keeps_trafilaturas_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = clean_html(PAGE, config=CONFIG)  # readability agrees on every paragraph
+    assert doc.status == "ok" and doc.text.split("\n\n") == PARAGRAPHS
+    assert not [r for r in doc.removed if r.rule == "extractors-disagree"]
     asked = []
-    monkeypatch.setattr(pipeline, "readability_text", lambda html: asked.append(1) or "")
-    doc = clean_html(PAGE, config=CONFIG)
-    assert doc.status == "ok" and doc.text.count("harbour council voted") == 10
-    assert not asked  # trafilatura's answer is most of the page: no second opinion
+    monkeypatch.setattr(pipeline, "readability_text", lambda tree: asked.append(1) or "")
+    alone = CleanConfig(rules=RuleSet(), agreement=False, second_opinion=False)
+    assert clean_html(PAGE, config=alone).text == doc.text
+    assert not asked  # both switched off: readability is not run at all
 
 
 def test_a_wrong_block_is_replaced_by_readabilitys_article(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -55,6 +60,66 @@ def test_a_second_opinion_that_says_little_more_is_not_taken(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(pipeline, "main_text", lambda page, **_: PARAGRAPHS[0])
-    monkeypatch.setattr(pipeline, "readability_text", lambda html: "\n".join(PARAGRAPHS[:3]))
+    monkeypatch.setattr(pipeline, "readability_text", lambda tree: "\n".join(PARAGRAPHS[:2]))
     doc = clean_html(PAGE, config=CONFIG)
-    assert doc.text == PARAGRAPHS[0]  # 3x the words is not 10x: the first answer stands
+    assert doc.text == PARAGRAPHS[0]  # twice the words is not three times: the first stands
+
+
+def test_a_second_opinion_three_times_longer_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "main_text", lambda page, **_: PARAGRAPHS[0])
+    monkeypatch.setattr(pipeline, "readability_text", lambda tree: "\n".join(PARAGRAPHS[:4]))
+    doc = clean_html(PAGE, config=CONFIG)
+    assert doc.text.split("\n\n") == PARAGRAPHS[:4]
+
+
+def test_an_answer_that_is_most_of_the_page_is_taken_only_for_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nine tenths of the page's words is the menus and lists around the article too: it
+    does not replace a first answer, but it is better than none."""
+    monkeypatch.setattr(pipeline, "readability_text", lambda tree: "\n".join(PARAGRAPHS[:9]))
+    monkeypatch.setattr(pipeline, "main_text", lambda page, **_: PARAGRAPHS[0])
+    assert clean_html(PAGE, config=CONFIG).text == PARAGRAPHS[0]
+    monkeypatch.setattr(pipeline, "main_text", lambda page, **_: "Menu")
+    assert clean_html(PAGE, config=CONFIG).text.split("\n\n") == PARAGRAPHS[:9]
+
+
+RELATED = (
+    "More from the region: ferry timetable changes for the winter season, the new bakery on "
+    "Quay Street, and five things to do at the weekend in town"
+)
+
+
+def test_a_block_only_trafilatura_took_in_is_dropped_with_its_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """trafilatura's answer holds a teaser block that readability's article (the real one,
+    run on the page) leaves out: the block goes, the article stays whole and in order."""
+    answer = "\n".join([*PARAGRAPHS[:5], RELATED, *PARAGRAPHS[5:]])
+    monkeypatch.setattr(pipeline, "main_text", lambda page, **_: answer)
+    doc = clean_html(PAGE, config=CONFIG)
+    assert doc.status == "ok"
+    assert doc.text.split("\n\n") == PARAGRAPHS
+    assert [(r.rule, r.text) for r in doc.removed] == [("extractors-disagree", RELATED)]
+    off = clean_html(PAGE, config=CleanConfig(rules=RuleSet(), agreement=False))
+    assert RELATED in off.text  # without the check, trafilatura's answer stands
+
+
+def test_blocks_are_checked_only_against_a_tighter_cut_of_the_same_text() -> None:
+    article = PARAGRAPHS[:4]
+    # Wrapped and spaced differently, the same words still agree.
+    rewrapped = "\n".join(
+        " ".join(p.split()[:9]) + "\n " + " ".join(p.split()[9:]) for p in article
+    )
+    assert disagreed_blocks([*article, RELATED], rewrapped) == [False] * 4 + [True]
+    # A second answer much shorter than the first is another container: no check.
+    assert disagreed_blocks([*article, RELATED], PARAGRAPHS[0]) == [False] * 5
+    assert disagreed_blocks([*article, RELATED], "") == [False] * 5
+    # Nothing in common: the check would leave nothing, so it does not apply.
+    assert disagreed_blocks([RELATED], "\n".join(PARAGRAPHS)) == [False]
+    # A paragraph of prose is never voted out: a tighter container can miss the article's
+    # first paragraphs, which sit in a box of their own on some pages.
+    lead = " ".join([PARAGRAPHS[0], PARAGRAPHS[1].replace("Paragraph 1", "Also")])
+    assert disagreed_blocks([lead, *article, RELATED], "\n".join(article)) == [False] * 5 + [True]
+    # Short blocks are compared word by word.
+    assert disagreed_blocks([*article, "Advertisement"], "\n".join(article)) == [False] * 4 + [True]

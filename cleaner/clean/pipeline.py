@@ -20,11 +20,13 @@ from cleaner.clean.recall import may_continue, missed_continuation, page_lines
 from cleaner.clean.rules import RuleSet, RuleTimeout, SiteRules, load_rules
 from cleaner.clean.second_opinion import (
     TAKE_ABOVE_RATIO,
-    needs_second_opinion,
+    disagreed_blocks,
+    page_words,
     readability_text,
+    worth_a_second_look,
 )
 from cleaner.clean.text import Judge, split_blocks, split_lines, word_count
-from cleaner.document import Document, RawDocument
+from cleaner.document import Document, RawDocument, Removal
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,12 @@ class CleanConfig:
     # HTML: when the page goes on with several paragraphs after the extracted text, they are
     # the rest of an article split over several containers (see cleaner.clean.recall).
     recover_continuation: bool = True
-    # HTML: when trafilatura's fast mode found next to nothing of a long page, readability-
-    # lxml's answer is taken if it says much more (see cleaner.clean.second_opinion).
+    # HTML: when trafilatura's fast mode found only part of the article, the readability
+    # algorithm's answer is taken if it says several times more (cleaner.clean.second_opinion).
     second_opinion: bool = True
+    # HTML: short blocks that the readability algorithm's article leaves out are dropped when
+    # it is a tighter cut of the same text (cleaner.clean.second_opinion.disagreed_blocks).
+    agreement: bool = True
     # Clutter glued into paragraphs (cookie banners, captcha walls, newsletter forms) is
     # judged sentence by sentence (see cleaner.clean.glued).
     unglue_sentences: bool = True
@@ -185,17 +190,34 @@ def _clean_html_into(
             if found:
                 doc.text = "\n\n".join([doc.text, *found])
     words = word_count(doc.text)
-    if config.second_opinion and needs_second_opinion(words, page.tree):
+    second = readability_text(page.tree) if config.second_opinion or config.agreement else ""
+    if config.second_opinion and worth_a_second_look(
+        words, word_count(second), page_words(page.tree)
+    ):
         other = replace(doc, removed=[])
-        second = readability_text(html)
-        if second:
-            _clean_text_into(other, second, site, rules, config, page.meta.title, page.links)
-            if word_count(other.text) >= TAKE_ABOVE_RATIO * max(1, words):
-                doc.text, doc.removed, doc.lang, doc.lang_prob = (
-                    other.text, other.removed, other.lang, other.lang_prob
-                )  # fmt: skip
+        _clean_text_into(other, second, site, rules, config, page.meta.title, page.links)
+        if word_count(other.text) >= TAKE_ABOVE_RATIO * max(1, words):
+            doc.text, doc.removed, doc.lang, doc.lang_prob = (
+                other.text, other.removed, other.lang, other.lang_prob
+            )  # fmt: skip
+            return
     if not text and not doc.text:
         raise ExtractionError("no main text found in HTML")
+    if config.agreement and doc.text and second:
+        _keep_agreed(doc, second)
+
+
+def _keep_agreed(doc: Document, second: str) -> None:
+    """Drop the blocks that the second extractor's article leaves out (with their rule)."""
+    blocks = doc.text.split("\n\n")
+    dropped = disagreed_blocks(blocks, second)
+    if any(dropped):
+        doc.removed.extend(
+            Removal("extractors-disagree", block)
+            for block, drop in zip(blocks, dropped, strict=True)
+            if drop
+        )
+        doc.text = "\n\n".join(b for b, drop in zip(blocks, dropped, strict=True) if not drop)
 
 
 def _clean_text_into(
