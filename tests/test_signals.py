@@ -335,3 +335,24 @@ def test_a_worker_whose_parent_dies_while_it_starts_ends_too(tmp_path: Path) -> 
     process.send_signal(signal.SIGKILL)  # while its workers sleep in the fork hook
     process.wait()
     assert none_left_within(Path(marker), seconds=4.0), f"left running: {running_for(Path(marker))}"
+
+
+def test_the_manifest_is_on_the_disk_when_the_batch_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A power cut after a batch must not leave an empty manifest under its name: its
+    content and its folder entry are fsynced before the batch returns."""
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    make_corpus(inputs, 5)
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def recorded(handle: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{handle}"))
+        real_fsync(handle)
+
+    monkeypatch.setattr(os, "fsync", recorded)
+    clean_batch([inputs], out, BatchOptions(clean=CleanConfig(rules=RuleSet()), jobs=1))
+    names = [Path(s).name for s in synced]
+    assert any(n.startswith(".manifest.jsonl.") for n in names), synced  # its content
+    assert str(out) in synced  # the rename
