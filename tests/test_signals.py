@@ -7,6 +7,7 @@ must not keep the output folder locked.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import random
@@ -356,3 +357,22 @@ def test_the_manifest_is_on_the_disk_when_the_batch_ends(
     names = [Path(s).name for s in synced]
     assert any(n.startswith(".manifest.jsonl.") for n in names), synced  # its content
     assert str(out) in synced  # the rename
+
+
+def test_a_row_the_disk_has_no_room_for_is_not_left_half_in_the_manifest(
+    small_disk: Path,
+) -> None:
+    """The disk fills up in the middle of a row: the manifest keeps only whole rows, so it
+    reads as JSON lines even before a rerun repairs it."""
+    from cleaner.run.journal import Journal
+
+    path = small_disk / "manifest.jsonl"
+    with Journal(path, fresh=True) as journal:
+        journal.append({"id": "a", "text": "first"})
+        filler = small_disk / "filler"
+        with open(filler, "wb") as stream, contextlib.suppress(OSError):
+            stream.write(bytes(150 * 1024))  # leaves a page or two free
+        with pytest.raises(OSError) as raised:
+            journal.append({"id": "b", "text": "second " * 10_000})  # 70 KB: part fits
+        assert raised.value.errno == errno.ENOSPC
+    assert path.read_text("utf-8") == '{"id": "a", "text": "first"}\n'
