@@ -5,7 +5,9 @@
 Every figure is a ratio between runs made in this same script, alternating, because the
 machine is shared and absolute times drift:
 1. `cleaner clean --jobs 2` on `--pages` HTML files against the same pages as one WARC
-   (gzip per record, each page a `response` with its URL, after a `request`);
+   (gzip per record, each page a `response` with its URL, after a `request`): wall time,
+   and the CPU time of the command and its workers, which other work on the machine
+   disturbs much less;
 2. reading that WARC's records and payloads with fastwarc (what cleaner uses) against
    warcio, in this process;
 3. peak memory (PSS of the process tree) of `cleaner clean --jobs 2` on an uncompressed
@@ -19,6 +21,7 @@ import argparse
 import gzip
 import io
 import json
+import resource
 import shutil
 import sys
 import tempfile
@@ -84,9 +87,15 @@ def cleaner_command(inputs: Path, out: Path, jobs: int = 2) -> list[str]:
             "--jobs", str(jobs), "--no-progress"]  # fmt: skip
 
 
-def timed(command: list[str], out: Path) -> float:
+def timed(command: list[str], out: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the command and its workers). On a machine shared with
+    other work the wall time drifts with their load; the CPU time much less."""
     shutil.rmtree(out, ignore_errors=True)
-    return run_timed(command, accept=(0, 1))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = run_timed(command, accept=(0, 1))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def read_fastwarc(path: Path) -> int:
@@ -140,12 +149,20 @@ def main() -> None:
             file_times.append(timed(cleaner_command(files, out), out))
             warc_times.append(timed(cleaner_command(warc, out), out))
         rows = (out / "manifest.jsonl").read_text("utf-8").count("\n")
-        file_time, warc_time = min(file_times), min(warc_times)
+        file_time, warc_time = min(t for t, _ in file_times), min(t for t, _ in warc_times)
+        file_cpu, warc_cpu = min(c for _, c in file_times), min(c for _, c in warc_times)
         print(f"cleaner clean --jobs 2, {args.pages} pages (best of {args.rounds}):")
-        print(f"  as HTML files        {args.pages / file_time:7.1f} pages/s")
+        print(
+            f"  as HTML files        {args.pages / file_time:7.1f} pages/s   "
+            f"{1000 * file_cpu / args.pages:6.1f} ms CPU a page"
+        )
         print(
             f"  as one WARC (.gz)    {args.pages / warc_time:7.1f} pages/s   "
-            f"ratio to files {file_time / warc_time:.2f}x   ({rows} rows)"
+            f"{1000 * warc_cpu / args.pages:6.1f} ms CPU a page   ({rows} rows)"
+        )
+        print(
+            f"  WARC to files: {file_time / warc_time:.2f}x the throughput, "
+            f"{file_cpu / warc_cpu:.2f}x by CPU time"
         )
 
         plain = folder / "crawl.warc"

@@ -175,3 +175,38 @@ def test_dask_engine_from_a_warc_url_to_parquet_at_a_url(
         assert remote_table.num_rows == len(ARTICLE_URLS)
     finally:
         memory.store.clear()
+
+
+def test_local_engine_from_warc_and_wet_urls_to_parquet_at_a_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One process (the in-memory filesystem is this process's): WARC and WET read from a
+    URL, Parquet and the manifest written to one."""
+    from cleaner.run.batch import clean_batch
+    from cleaner.run.options import BatchOptions
+    from tests.warc_files import write_wet
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    memory = fsspec.filesystem("memory")
+    memory.store.clear()
+    warc, wet = tmp_path / "mixed.warc.gz", tmp_path / "text.warc.wet.gz"
+    write_mixed(warc)
+    paragraph = "The council approved the harbour budget on Monday after a long debate. " * 4
+    write_wet(
+        wet, [(f"https://e.net/{n}", f"Budget {n} approved\n\n{paragraph}") for n in range(3)]
+    )
+    for path in (warc, wet):
+        memory.pipe_file(f"/crawl/{path.name}", path.read_bytes())
+    options = BatchOptions(jobs=1, output_format="parquet", timeout_s=None)
+    try:
+        report = clean_batch(["memory://crawl"], "memory://out", options)
+        assert report.status["ok"] == len(ARTICLE_URLS) + 3 and report.status["error"] == 1
+        assert report.skipped["request"] == 1 and report.skipped["warcinfo"] == 2
+        with memory.open("/out/articles-00000.parquet", "rb") as stream:
+            table = pq.read_table(stream)
+        urls = sorted(table["url"].to_pylist())
+        assert urls == sorted([*ARTICLE_URLS, *(f"https://e.net/{n}" for n in range(3))])
+        manifest = memory.cat_file("/out/manifest.jsonl").decode("utf-8").splitlines()
+        assert len(manifest) == len(ARTICLE_URLS) + 3 + 1  # and the truncated record's row
+    finally:
+        memory.store.clear()

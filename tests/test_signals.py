@@ -7,6 +7,7 @@ must not keep the output folder locked.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import random
@@ -274,3 +275,104 @@ def test_a_stopped_dask_client_leaves_no_lock_no_cluster_and_a_resumable_journal
     assert rerun.returncode == 0, rerun.stderr  # not locked, journal readable
     assert f"{done} (unchanged since the last run)" in rerun.stdout
     assert len(rows_of(out)) == 3000
+
+
+def _started(process: subprocess.Popen[str], line: str) -> None:
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == line, process.stderr
+
+
+def test_a_second_signal_while_the_first_winds_down_stops_at_once(tmp_path: Path) -> None:
+    """Ctrl-C twice: the second one ends the process at once, also after the batch has
+    unwound while the command still works on its message (counting a big crawl's
+    documents takes a while), and without a traceback."""
+    script = (
+        "import sys, time\n"
+        "from cleaner.run.stop import Interrupted, stop_on_signals\n"
+        "try:\n"
+        "    with stop_on_signals():\n"
+        "        print('running', flush=True)\n"
+        "        time.sleep(60)\n"
+        "except Interrupted as stop:\n"
+        "    print('winding down', flush=True)\n"
+        "    time.sleep(60)\n"
+        "    sys.exit(stop.exit_code)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    _started(process, "running")
+    process.send_signal(signal.SIGINT)
+    _started(process, "winding down")
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert time.monotonic() - started < 5
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+
+
+def test_a_worker_whose_parent_dies_while_it_starts_ends_too(tmp_path: Path) -> None:
+    """The main process is killed between forking a worker and the worker's asking to die
+    with it (the fork hook widens that moment to a second): the worker must not live on."""
+    marker = str(tmp_path / "pool-of-this-test")
+    script = (
+        "import os, sys, time\n"
+        "from cleaner.run.workers import WorkerPool\n"
+        "os.register_at_fork(after_in_child=lambda: time.sleep(1.0))\n"
+        "print('forking', flush=True)\n"
+        "for _ in WorkerPool(2, abs).run([(0, -1)]):\n"
+        "    time.sleep(60)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, marker], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    _started(process, "forking")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(workers_of(process.pid)) < 2:
+        time.sleep(0.02)
+    assert len(workers_of(process.pid)) == 2
+    process.send_signal(signal.SIGKILL)  # while its workers sleep in the fork hook
+    process.wait()
+    assert none_left_within(Path(marker), seconds=4.0), f"left running: {running_for(Path(marker))}"
+
+
+def test_the_manifest_is_on_the_disk_when_the_batch_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A power cut after a batch must not leave an empty manifest under its name: its
+    content and its folder entry are fsynced before the batch returns."""
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    make_corpus(inputs, 5)
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def recorded(handle: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{handle}"))
+        real_fsync(handle)
+
+    monkeypatch.setattr(os, "fsync", recorded)
+    clean_batch([inputs], out, BatchOptions(clean=CleanConfig(rules=RuleSet()), jobs=1))
+    names = [Path(s).name for s in synced]
+    assert any(n.startswith(".manifest.jsonl.") for n in names), synced  # its content
+    assert str(out) in synced  # the rename
+
+
+def test_a_row_the_disk_has_no_room_for_is_not_left_half_in_the_manifest(
+    small_disk: Path,
+) -> None:
+    """The disk fills up in the middle of a row: the manifest keeps only whole rows, so it
+    reads as JSON lines even before a rerun repairs it."""
+    from cleaner.run.journal import Journal
+
+    path = small_disk / "manifest.jsonl"
+    with Journal(path, fresh=True) as journal:
+        journal.append({"id": "a", "text": "first"})
+        filler = small_disk / "filler"
+        with open(filler, "wb") as stream, contextlib.suppress(OSError):
+            stream.write(bytes(150 * 1024))  # leaves a page or two free
+        with pytest.raises(OSError) as raised:
+            journal.append({"id": "b", "text": "second " * 10_000})  # 70 KB: part fits
+        assert raised.value.errno == errno.ENOSPC
+    assert path.read_text("utf-8") == '{"id": "a", "text": "first"}\n'

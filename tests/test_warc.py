@@ -94,6 +94,28 @@ def test_a_damaged_gzip_member_is_an_error_row_and_the_rest_is_read(tmp_path: Pa
     ]  # fmt: skip
 
 
+def test_a_damaged_record_in_an_uncompressed_warc_is_an_error_row_and_the_rest_is_read(
+    tmp_path: Path,
+) -> None:
+    pages = [(f"https://example.com/{n}", article_page(n)) for n in range(4)]
+    warc, out = tmp_path / "crawl.warc", tmp_path / "out"
+    write_pages(warc, pages, gzip_records=False)
+    data = warc.read_bytes()
+    second = data.find(b"WARC/1.", 10)
+    warc.write_bytes(data[:second] + b"XXXX" + data[second + 4 :])  # its header line garbled
+    result = clean(warc, "--out", out)
+    assert result.exit_code == 1, result.output
+    rows = rows_of(out)
+    assert [row["status"] for row in rows] == ["ok", "error", "ok", "ok"]
+    assert rows[1]["reason"].startswith("WARC record damaged")
+    assert [row["url"] for row in rows if row["status"] == "ok"] == [
+        "https://example.com/0", "https://example.com/2", "https://example.com/3"
+    ]  # fmt: skip
+    # A rerun finds the same rows: the damaged record's row has the same id.
+    assert clean(warc, "--out", out).exit_code == 1
+    assert [row["id"] for row in rows_of(out)] == [row["id"] for row in rows]
+
+
 def test_a_folder_of_warcs_cleans_in_parallel_to_the_same_result(tmp_path: Path) -> None:
     crawl = tmp_path / "crawl"
     crawl.mkdir()

@@ -27,6 +27,7 @@ from cleaner.storage import open_stored
 WarcKind = Literal["warc", "wet"]
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _GZIP_MAGIC = b"\x1f\x8b\x08"
+_PLAIN_START = b"\nWARC/1."  # a record's first line, after the previous record's CRLFs
 _READ = 1 << 16
 _RECORD_BLOCK = 1 << 18
 # What a skipped record is counted as in the summary.
@@ -82,7 +83,8 @@ def warc_kind(name: str) -> WarcKind | None:
 def iter_entries(location: Path | str, kind: WarcKind) -> Iterator[WarcEntry]:
     """Every record of the file in order, as a document to read or a record skipped.
 
-    A damaged gzip member is an error entry, and reading goes on at the next member.
+    A damaged gzip member, or a damaged uncompressed record, is an error entry, and reading
+    goes on at the next member or the next line that starts a record.
 
     Raises:
         InputError: the file cannot be opened or read at all.
@@ -107,14 +109,13 @@ def _entries_from(
         for record in ArchiveIterator(stream, parse_http=kind == "warc"):
             last = record.stream_pos  # in the file, wherever the iterator started
             yield _entry(record, last, kind)
-    except Exception as error:  # fastwarc's own error types for bad gzip data
-        if not compressed:
-            raise InputError(f"WARC file damaged: {error}") from None
-        damaged = start if last is None else _member_end(stream, last)
+    except Exception as error:  # fastwarc's own error types for bad gzip data or headers
+        ends = _member_end if compressed else _plain_end
+        damaged = start if last is None else ends(stream, last)
         if damaged is None:
             return None
         yield WarcEntry(damaged, error=f"WARC record damaged: {error}")
-        return _next_member(stream, damaged + 1)
+        return (_next_member if compressed else _next_plain)(stream, damaged + 1)
     return None
 
 
@@ -187,6 +188,35 @@ def _next_member(stream: IO[bytes], offset: int) -> int | None:
         if found >= 0:
             return base + found
         carry = data[-2:]
+        base += len(data) - len(carry)
+    return None
+
+
+def _plain_end(stream: IO[bytes], offset: int) -> int | None:
+    """Where the uncompressed record at `offset` ends, by its Content-Length (None: it does
+    not say)."""
+    stream.seek(offset)
+    length = -1
+    while (line := stream.readline(1 << 16)) not in (b"", b"\r\n", b"\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            length = int(value.strip())
+    if not line or length < 0:
+        return None
+    return stream.tell() + length + 4  # the block, then two CRLFs
+
+
+def _next_plain(stream: IO[bytes], offset: int) -> int | None:
+    """The offset of the next line at or after `offset` that starts a WARC record."""
+    stream.seek(offset)
+    carry = b""
+    base = offset
+    while chunk := stream.read(_READ):
+        data = carry + chunk
+        found = data.find(_PLAIN_START)
+        if found >= 0:
+            return base + found + 1
+        carry = data[-len(_PLAIN_START) :]
         base += len(data) - len(carry)
     return None
 

@@ -182,8 +182,13 @@ class Journal:
     def append(self, row: dict[str, Any]) -> int:
         offset = self._writer.tell()
         line = memoryview(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
-        while line:  # an unbuffered write may take only part of the line
-            line = line[self._writer.write(line) or 0 :]
+        try:
+            while line:  # an unbuffered write may take only part of the line
+                line = line[self._writer.write(line) or 0 :]
+        except OSError:  # a full disk: the part that fitted goes, only whole rows stay
+            with contextlib.suppress(OSError):
+                self._writer.truncate(offset)
+            raise
         return offset
 
 

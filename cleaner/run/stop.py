@@ -4,8 +4,9 @@ SIGINT (Ctrl-C) alike.
 The first signal raises `Interrupted` in the main thread, wherever it is: the batch stops
 handing out work, its workers are stopped as the worker pool unwinds, and the journal stays
 as consistent as after a kill -9 (each row is flushed whole; outputs are atomic), so the same
-command run again resumes. A second signal stops at once: the workers follow their parent
-out (see cleaner.run.workers.die_with_parent).
+command run again resumes. A second signal stops at once, also once the block is left (while
+the command still reports the stop): the workers follow their parent out (see
+cleaner.run.workers.die_with_parent).
 """
 
 from __future__ import annotations
@@ -38,7 +39,11 @@ class Interrupted(BaseException):
 @contextlib.contextmanager
 def stop_on_signals() -> Iterator[None]:
     """Turn SIGTERM and SIGINT into `Interrupted` while the block runs (main thread only;
-    elsewhere the block runs with the handlers as they are)."""
+    elsewhere the block runs with the handlers as they are).
+
+    Once a signal has arrived, the handlers are not restored when the block is left: any
+    later signal ends the process at once, with no traceback, whatever it is doing then.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -46,7 +51,7 @@ def stop_on_signals() -> Iterator[None]:
 
     def handle(signum: int, _frame: FrameType | None) -> None:
         if received:  # the second signal: no more unwinding
-            os._exit(128 + signum)
+            _exit_at_once(signum, _frame)
         received.append(signum)
         raise Interrupted(signum)
 
@@ -55,4 +60,9 @@ def stop_on_signals() -> Iterator[None]:
         yield
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            signal.signal(signum, _exit_at_once if received else handler)
+
+
+def _exit_at_once(signum: int, _frame: FrameType | None) -> None:
+    """A signal after the first: no more unwinding (the workers follow their parent out)."""
+    os._exit(128 + signum)

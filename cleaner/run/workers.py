@@ -111,12 +111,14 @@ class WorkerPool(Generic[T, R]):
 
     def _start(self) -> _Worker:
         parent_end, child_end = self._context.Pipe()
+        forked = self._context.get_start_method() == "fork"
+        # A forked worker's parent is this process (a fork server's are not).
+        parent = os.getpid() if forked else None
         process = self._context.Process(  # type: ignore[attr-defined]
             target=_serve,
-            args=(child_end, self._function, self._initializer, self._initargs),
+            args=(child_end, self._function, self._initializer, self._initargs, parent),
             daemon=True,
         )
-        forked = self._context.get_start_method() == "fork"
         if forked:
             # Objects the parent holds are moved out of the collector's reach while the
             # child is made: a collection in the child would otherwise write to every
@@ -256,6 +258,7 @@ def _serve(
     function: Callable[[Any], Any],
     initializer: Callable[..., None] | None,
     initargs: tuple[Any, ...],
+    parent: int | None = None,
 ) -> None:
     """A worker's life: set up once, then run tasks until the pipe closes."""
     # Ctrl-C reaches the whole process group; the parent stops the workers itself.
@@ -263,7 +266,7 @@ def _serve(
     # A SIGTERM meant for the parent (systemd, docker stop) may reach the group: the worker
     # just ends, as it does when the parent stops it.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    die_with_parent()
+    die_with_parent(parent)
     if initializer is not None:
         initializer(*initargs)
     conn.send(_READY)
@@ -287,7 +290,7 @@ _PARENT_CHECK_S = 0.5
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int | None = None) -> None:
     """End this process when its parent dies, however it dies (kill -9, the OOM killer).
 
     A worker busy on a document never reads its pipe, so it cannot learn from the pipe that
@@ -295,8 +298,13 @@ def die_with_parent() -> None:
     kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG); everywhere, a thread checks
     every half second that the parent is still the one that started us (an orphan is
     adopted by another process).
+
+    Args:
+        parent: the pid of the process that started this one, when known: a parent that
+            died before this call (already an orphan) is then seen, not taken for the
+            process that adopted us.
     """
-    parent = os.getppid()
+    parent = os.getppid() if parent is None else parent
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
