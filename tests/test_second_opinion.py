@@ -115,6 +115,13 @@ def test_blocks_are_checked_only_against_a_tighter_cut_of_the_same_text() -> Non
     # A second answer much shorter than the first is another container: no check.
     assert disagreed_blocks([*article, RELATED], PARAGRAPHS[0]) == [False] * 5
     assert disagreed_blocks([*article, RELATED], "") == [False] * 5
+    # An answer from another part of the page (the next post of a thread) has no say.
+    other = "\n".join(
+        f"Reply {i}: my starter smelled of acetone too, and feeding it twice a day fixed it "
+        "within a week, so do not throw it away yet."
+        for i in range(4)
+    )
+    assert disagreed_blocks([*article, RELATED], other) == [False] * 5
     # Nothing in common: the check would leave nothing, so it does not apply.
     assert disagreed_blocks([RELATED], "\n".join(PARAGRAPHS)) == [False]
     # A paragraph of prose is never voted out: a tighter container can miss the article's

@@ -16,7 +16,7 @@ from cleaner.clean.extract import MAX_MARKUP_CHARS, ExtractionError, main_text, 
 from cleaner.clean.filters import GENERIC_FILTERS, clean_lines
 from cleaner.clean.glued import boilerplate_only, unglue
 from cleaner.clean.langid import DEFAULT_PREFIX_CHARS, DEFAULT_SEED, detect_language
-from cleaner.clean.recall import may_continue, missed_continuation, page_lines
+from cleaner.clean.recall import may_continue, missed_continuation, missed_records, page_lines
 from cleaner.clean.rules import RuleSet, RuleTimeout, SiteRules, load_rules
 from cleaner.clean.second_opinion import (
     TAKE_ABOVE_RATIO,
@@ -182,6 +182,7 @@ def _clean_html_into(
         )
     except ExtractionError:
         text = ""
+    thread = None
     if text:
         _clean_text_into(doc, text, site, rules, config, title=page.meta.title, links=page.links)
         kept = doc.text.split("\n\n") if doc.text else []
@@ -189,6 +190,9 @@ def _clean_html_into(
             found = missed_continuation(kept, page_lines(page.tree))
             if found:
                 doc.text = "\n\n".join([doc.text, *found])
+        thread = missed_records(page.tree, kept) if config.recover_continuation else None
+        if thread:
+            doc.text = "\n\n".join(thread)
     words = word_count(doc.text)
     second = readability_text(page.tree) if config.second_opinion or config.agreement else ""
     if config.second_opinion and worth_a_second_look(
@@ -203,7 +207,9 @@ def _clean_html_into(
             return
     if not text and not doc.text:
         raise ExtractionError("no main text found in HTML")
-    if config.agreement and doc.text and second:
+    # A thread's posts are the content by the page's structure: a second extractor that
+    # took one post of it has no say on the others.
+    if config.agreement and doc.text and second and not thread:
         _keep_agreed(doc, second)
 
 

@@ -102,3 +102,85 @@ def missed_continuation(kept: Sequence[str], page: Sequence[str]) -> list[str]:
     if len(found) < _MIN_PARAGRAPHS or sum(len(line) for line in found) < _MIN_SHARE * kept_chars:
         return []
     return clean_lines(found, GENERIC_FILTERS).lines
+
+
+# Records (posts of a thread, messages, answers) are siblings with one tag and class; a
+# thread has at least this many besides the one extracted.
+_MIN_OTHER_RECORDS = 2
+# How far above the extracted paragraph the record element may sit.
+_RECORD_MAX_DEPTH = 5
+# Lines of a record shorter than this are its furniture: the poster's name, "Quote", "Reply".
+_RECORD_LINE_MIN_WORDS = 4
+# The other records must hold at least this share of the extracted words: a few teasers
+# beside a long article are not the rest of a thread.
+_RECORDS_MIN_SHARE = 0.5
+
+
+def missed_records(tree: HtmlElement, kept: Sequence[str]) -> list[str] | None:
+    """The whole thread, when what was extracted is one record of several alike.
+
+    A forum thread, a mailing-list digest or a Q&A page is a run of sibling elements of one
+    tag and class (a post each), and the content is all of them; an extractor that picks
+    one container takes the first post only. When the extracted text sits inside one such
+    record and its siblings hold at least half as much prose again, the page's lines of
+    every record are returned in page order (the extracted record's as they were kept),
+    else None.
+    """
+    if not kept:
+        return None
+    first = normalise(kept[0])
+    anchor = next(
+        (p for p in tree.iter("p", "pre", "li", "div") if normalise(p.text_content()) == first),
+        None,
+    )
+    if anchor is None:
+        return None
+    record = anchor
+    for _ in range(_RECORD_MAX_DEPTH):
+        parent = record.getparent()
+        if parent is None:
+            return None
+        shape = _shape(record)
+        alike = [child for child in parent if _shape(child) == shape]
+        if len(alike) > _MIN_OTHER_RECORDS and _is_record(record):
+            return _thread_lines(alike, record, kept)
+        record = parent
+    return None
+
+
+def _shape(element: HtmlElement) -> tuple[object, ...]:
+    """An element's tag and class, and those of its children: a post is its author line,
+    date and body each time, where the rows of a page's layout grid hold anything."""
+    return (
+        element.tag,
+        element.get("class"),
+        tuple((child.tag, child.get("class")) for child in element),
+    )
+
+
+def _is_record(element: HtmlElement) -> bool:
+    """A classed element that is not a comment (an article's comments are not its text)."""
+    kind = (element.get("class") or "").lower()
+    return bool(kind) and "comment" not in kind
+
+
+def _thread_lines(
+    records: Sequence[HtmlElement], extracted: HtmlElement, kept: Sequence[str]
+) -> list[str] | None:
+    known = {normalise(line) for line in kept}
+    lines: list[str] = []
+    added = 0
+    for record in records:
+        if record is extracted:
+            lines.extend(kept)
+            continue
+        prose = [
+            line
+            for line in clean_lines(page_lines(record), GENERIC_FILTERS).lines
+            if word_count(line) >= _RECORD_LINE_MIN_WORDS and normalise(line) not in known
+        ]
+        lines.extend(prose)
+        added += sum(word_count(line) for line in prose)
+    if added < _RECORDS_MIN_SHARE * sum(word_count(line) for line in kept):
+        return None
+    return lines

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import re
 
-from lxml import etree, html
+from lxml import html
 from lxml.html import HtmlElement
 
 # Elements after which text goes on a new line (so words of two blocks are not glued).
@@ -115,11 +115,15 @@ def disagreed_blocks(blocks: list[str], second: str) -> list[bool]:
     line wrapped or spaced differently still matches.
     """
     second_words = _words(second)
-    first_count = sum(len(_words(block)) for block in blocks)
-    if not second_words or len(second_words) < AGREE_FROM_SHARE * first_count:
+    first_words = [word for block in blocks for word in _words(block)]
+    if not second_words or len(second_words) < AGREE_FROM_SHARE * len(first_words):
         return [False] * len(blocks)
     vocabulary = set(second_words)
     trigrams = set(_trigrams(second_words))
+    # The second article must be (mostly) inside the first: one that found another part of
+    # the page (the second post of a thread, say) has no say on the first's blocks.
+    if len(trigrams & set(_trigrams(first_words))) < AGREE_SHARE * len(trigrams):
+        return [False] * len(blocks)
     dropped = []
     for block in blocks:
         words = _words(block)
