@@ -156,7 +156,7 @@ def test_a_second_batch_into_one_index_is_refused(tmp_path: Path) -> None:
                 "--no-progress",
                 "--jobs",
                 "1",
-            ],  # fmt: skip
+            ],
         )
         assert result.exit_code == 2
         assert "another cleaner run is using the index" in result.output
@@ -188,7 +188,7 @@ def test_dedup_and_index_add_use_the_index(tmp_path: Path) -> None:
             "b",
             "--jobs",
             "1",
-        ],  # fmt: skip
+        ],
     )
     assert result.exit_code == 0, result.output
     [row] = [json.loads(line) for line in report.read_text("utf-8").splitlines()]
