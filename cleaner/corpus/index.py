@@ -27,6 +27,7 @@ earlier entries are one transaction: a killed run leaves the index as it was.
 
 from __future__ import annotations
 
+import itertools
 import math
 import sqlite3
 import zlib
@@ -369,10 +370,16 @@ class CopyIndex:
         segment = int(db.execute("SELECT coalesce(max(id), 0) + 1 FROM segments").fetchone()[0])
         last = first + len(keys) - 1
         db.execute("INSERT INTO segments VALUES (?, ?, ?, ?)", (segment, len(keys), first, last))
-        db.executemany(
-            "INSERT INTO bands VALUES (?, ?, ?)",
-            zip([segment] * len(flat), flat.tolist(), docs.tolist(), strict=True),
-        )
+        for start in range(0, len(flat), _LOOKUP_CHUNK):  # a chunk at a time: Python ints
+            stop = start + _LOOKUP_CHUNK  # take 36 bytes each, arrays eight
+            db.executemany(
+                "INSERT INTO bands VALUES (?, ?, ?)",
+                zip(
+                    itertools.repeat(segment),
+                    flat[start:stop].tolist(),
+                    docs[start:stop].tolist(),
+                ),
+            )
 
     def _merge(self, db: sqlite3.Connection) -> None:
         """Merge the newest segments while `_MERGE_FAN_IN` of them share a size class."""
