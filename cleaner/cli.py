@@ -21,6 +21,7 @@ from rich.text import Text
 
 from cleaner.clean.pipeline import CleanConfig
 from cleaner.clean.rules import RuleError, RuleSet, default_rules_dir, load_rules
+from cleaner.cli_index import BatchNameOption, IndexOption, index_app
 from cleaner.corpus.learn import LearnConfig
 from cleaner.corpus.signatures import DedupConfig
 from cleaner.read.decode import ReadLimits
@@ -44,6 +45,7 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Per-site rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+app.add_typer(index_app, name="index")
 
 EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
 
@@ -111,6 +113,8 @@ def clean(
     ] = LearnConfig().min_documents,
     engine: EngineOption = "local",
     scheduler: SchedulerOption = None,
+    index: IndexOption = None,
+    batch_name: BatchNameOption = None,
 ) -> None:
     """Clean scraped pages (.html/.htm/.txt, optionally .gz, .jsonl, WARC, WET) into articles.
 
@@ -152,6 +156,8 @@ def clean(
         timeout_s=timeout or None,
         force=force,
         learn=LearnConfig(enabled=learn, min_documents=learn_min_docs),
+        index=index,
+        batch_name=batch_name,
     )
     _quiet_extractors()
 
@@ -342,6 +348,8 @@ def dedup(
     ] = DedupConfig().threshold,
     engine: EngineOption = "local",
     scheduler: SchedulerOption = None,
+    index: IndexOption = None,
+    batch_name: BatchNameOption = None,
 ) -> None:
     """Find near copies among already-clean texts; one report row per flagged document.
 
@@ -362,7 +370,10 @@ def dedup(
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     try:
         with stop_on_signals(), _engine(console, engine, scheduler, workers) as runner:
-            result = dedup_files(locations, DedupConfig(threshold=similarity), engine=runner)
+            config = DedupConfig(threshold=similarity)
+            result = dedup_files(
+                locations, config, engine=runner, index=index, batch_name=batch_name
+            )
     except Interrupted as stop:
         console.print(
             f"interrupted: no report written to {out}; run the same command again", highlight=False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -266,3 +267,19 @@ def test_the_time_limit_interrupts_only_the_late_document(monkeypatch: pytest.Mo
         result = dask_engine._within(0.2, lambda task, settings: time.sleep(task), 1.5, 0, may_exit)
         assert ended == exits
         assert result == Failed("timeout after 0.2 s")  # the sleep ended, the interruption struck
+
+
+def test_dask_engine_uses_the_index(cluster: Any, tmp_path: Path) -> None:
+    """The client looks the batch up in the index and adds it: the same answer as locally."""
+    index = tmp_path / "index.db"
+    (tmp_path / "in1").mkdir()
+    (tmp_path / "in2").mkdir()
+    shutil.copy(SAMPLES / "000_a30bae23c3b1c2e1.txt", tmp_path / "in1")
+    shutil.copy(SAMPLES / "001_7fddbf4e8879bb3a.txt", tmp_path / "in2")
+    first = BatchOptions(jobs=1, index=index, batch_name="monday")
+    clean_batch([tmp_path / "in1"], tmp_path / "out1", first)
+    second = BatchOptions(jobs=1, index=index, batch_name="tuesday")
+    with distributed.Client(cluster) as client:
+        clean_batch([tmp_path / "in2"], tmp_path / "out2", second, engine=DaskEngine(client))
+    [row] = [json.loads(line) for line in (tmp_path / "out2" / "manifest.jsonl").open()]
+    assert row["duplicate_of"] == "monday:000_a30bae23c3b1c2e1.txt"

@@ -8,6 +8,7 @@ stopped.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from cleaner.clean.pipeline import clean_document
+from cleaner.corpus.index import CopyIndex
 from cleaner.corpus.learn import (
     BlockCounts,
     Keys,
@@ -34,6 +36,7 @@ from cleaner.corpus.signatures import Fingerprint, fingerprint
 from cleaner.document import Document
 from cleaner.read.inputs import Source, iter_sources, read_source
 from cleaner.run.engine import Engine, LocalEngine
+from cleaner.run.indexing import add_batch, match_batch, open_index
 from cleaner.run.journal import Journal, Learned, Reuse, reuse_of, settings_digest, write_manifest
 from cleaner.run.learning import KEPT_ASIDE, Learning, read_output
 from cleaner.run.lock import exclusive
@@ -93,12 +96,15 @@ def clean_batch(
         engine: where the work runs (default: `options.jobs` processes on this machine).
 
     Raises:
-        BatchError: another run is writing to `out`.
+        BatchError: another run is writing to `out`, or using `options.index`.
     """
     folder = Folder.of(out)
     local = folder.local or journal_folder(folder.root)
     _writable(local)
-    with exclusive(local):
+    with exclusive(local), contextlib.ExitStack() as stack:
+        index: CopyIndex | None = None
+        if options.index is not None:  # locked before any work: a second run is refused now
+            index = stack.enter_context(open_index(options.index, options.dedup))
         _remove_temporaries(local)
         journal_path = local / MANIFEST_NAME
         if folder.local is None and not options.force and not journal_path.exists():
@@ -106,7 +112,8 @@ def clean_batch(
         try:
             with Journal(journal_path, fresh=options.force) as journal:
                 engine = engine or LocalEngine(options.jobs)
-                report = _clean_into(inputs, folder, options, journal, on_document, engine)
+                target = (folder, index)
+                report = _clean_into(inputs, target, options, journal, on_document, engine)
         except OSError as error:
             if error.errno not in _DISK_FULL:
                 raise
@@ -147,12 +154,13 @@ def _fetch_manifest(folder: Folder, journal_path: Path) -> None:
 
 def _clean_into(
     inputs: Iterable[Path | str],
-    out: Folder,
+    target: tuple[Folder, CopyIndex | None],
     options: BatchOptions,
     journal: Journal,
     on_document: Callable[[dict[str, Any]], None] | None,
     engine: Engine,
 ) -> BatchReport:
+    out, copy_index = target
     settings = WorkerSettings(options, out)
     settings_hash = settings_digest(options)
     report = BatchReport()
@@ -232,7 +240,19 @@ def _clean_into(
         report.learned_documents = len(learned)
     else:
         found = engine.near_copies(index, outputs.__getitem__, read)
-    duplicates = {key_document[key]: (ids[canonical], sim) for key, canonical, sim in found}
+    if copy_index is not None:
+        name = options.batch_name or str(out.local.absolute() if out.local else out.root)
+        matched = match_batch(copy_index, name, index, found, lambda key: read(outputs[key]))
+
+        def describe(key: int) -> tuple[str, str]:
+            source = journal.row_at(offsets[key_document[key]])["source"]
+            return str(source), read(outputs[key])
+
+        add_batch(copy_index, name, index, matched, describe)  # before outputs may be dropped
+        marks = matched.duplicates
+    else:
+        marks = {key: (ids[canonical], sim) for key, canonical, sim in found}
+    duplicates = {key_document[key]: found_as for key, found_as in marks.items()}
     report.duplicates = len(duplicates)
     changed = marked | duplicates.keys() | learned.keys()
     report.manifest = write_manifest(

@@ -8,11 +8,13 @@ local paths or fsspec URLs (a `cleaner clean` output on object storage), as for 
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from cleaner.corpus.index import CopyIndex
 from cleaner.corpus.near_copies import NearDuplicate, NearDuplicateIndex
 from cleaner.corpus.signatures import DedupConfig, Fingerprint, fingerprint
 from cleaner.read.decode import (
@@ -25,6 +27,7 @@ from cleaner.read.decode import (
 )
 from cleaner.read.inputs import find_input_files
 from cleaner.run.engine import Engine, LocalEngine
+from cleaner.run.indexing import add_batch, match_batch, open_index
 from cleaner.run.workers import Failed
 from cleaner.storage import is_url, local_or_url, open_stored, url_size
 from cleaner.write.outputs import MANIFEST_NAME
@@ -97,13 +100,28 @@ def dedup_files(
     config: DedupConfig | None = None,
     jobs: int = 1,
     engine: Engine | None = None,
+    index: Path | None = None,
+    batch_name: str | None = None,
 ) -> DedupResult:
     """Near copies among cleaned texts: .txt files (folders walked) and JSONL with id/text.
 
-    `engine` runs the work (default: `jobs` processes on this machine).
+    `engine` runs the work (default: `jobs` processes on this machine). With `index`, the
+    texts are also checked against the persistent index and added to it as the batch
+    `batch_name` (default: the inputs' locations, joined by commas).
     """
     settings = config or DedupConfig()
-    engine = engine or LocalEngine(jobs)
+    with contextlib.ExitStack() as stack:
+        copies = stack.enter_context(open_index(index, settings)) if index else None
+        return _dedup(inputs, settings, engine or LocalEngine(jobs), copies, batch_name)
+
+
+def _dedup(
+    inputs: Sequence[Path | str],
+    settings: DedupConfig,
+    engine: Engine,
+    copies: CopyIndex | None,
+    batch_name: str | None,
+) -> DedupResult:
     index = NearDuplicateIndex(settings)
     refs: list[TextRef] = []
     result = DedupResult()
@@ -128,11 +146,21 @@ def dedup_files(
             index.add(doc_id, print_)
             refs.append(ref)
     result.documents = len(refs)
+    found = engine.near_copies(index, refs.__getitem__, read_text_for_pairs)
+    if copies is None:
+        result.duplicates = [
+            NearDuplicate(index.ids[key], index.ids[canonical], similarity)
+            for key, canonical, similarity in found
+        ]
+        return result
+    name = batch_name or ",".join(_where(local_or_url(str(given))) for given in inputs)
+    matched = match_batch(copies, name, index, found, lambda key: read_text_for_pairs(refs[key]))
+    add_batch(
+        copies, name, index, matched, lambda key: (refs[key].path, read_text_for_pairs(refs[key]))
+    )
     result.duplicates = [
-        NearDuplicate(index.ids[key], index.ids[canonical], similarity)
-        for key, canonical, similarity in engine.near_copies(
-            index, refs.__getitem__, read_text_for_pairs
-        )
+        NearDuplicate(index.ids[key], duplicate_of, similarity)
+        for key, (duplicate_of, similarity) in sorted(matched.duplicates.items())
     ]
     return result
 

@@ -28,7 +28,7 @@ if hasattr(os, "register_at_fork"):
 
 
 @contextlib.contextmanager
-def exclusive(out: Path) -> Iterator[None]:
+def exclusive(out: Path, busy: str | None = None) -> Iterator[None]:
     """Hold a lock on the output folder: two runs writing one folder would mix journals.
 
     The lock is on the folder itself (no lock file to leave behind) and the system drops
@@ -40,12 +40,14 @@ def exclusive(out: Path) -> Iterator[None]:
         return
     import fcntl  # POSIX only
 
-    handle = os.open(out, os.O_RDONLY)
+    # A folder is opened as it is; a file (an index's lock file) is made if missing.
+    flags = os.O_RDONLY if out.is_dir() else os.O_RDWR | os.O_CREAT
+    handle = os.open(out, flags, 0o644)
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BatchError(f"another cleaner run is writing to {out}") from None
+            raise BatchError(busy or f"another cleaner run is writing to {out}") from None
         _held.add(handle)
         yield
     finally:

@@ -29,6 +29,9 @@ class BatchOptions:
 
     `timeout_s` bounds each document: past it the worker is replaced and the document is an
     error row (None: no limit). `force` redoes documents a previous run finished.
+    `index`: the persistent near-copy index the batch is checked against and added to
+    (None: near copies within the batch only); `batch_name` names the batch there
+    (default: the output folder's absolute path or URL).
     """
 
     clean: CleanConfig = field(default_factory=CleanConfig)
@@ -40,6 +43,8 @@ class BatchOptions:
     timeout_s: float | None = 30.0
     force: bool = False
     learn: LearnConfig = field(default_factory=LearnConfig)
+    index: Path | None = None
+    batch_name: str | None = None
 
 
 @dataclass
