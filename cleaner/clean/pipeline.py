@@ -21,6 +21,8 @@ from cleaner.clean.rules import RuleSet, RuleTimeout, SiteRules, load_rules
 from cleaner.clean.second_opinion import (
     TAKE_ABOVE_RATIO,
     disagreed_blocks,
+    may_disagree,
+    may_take_second,
     page_words,
     readability_text,
     worth_a_second_look,
@@ -193,11 +195,13 @@ def _clean_html_into(
         thread = missed_records(page.tree, kept) if config.recover_continuation else None
         if thread:
             doc.text = "\n\n".join(thread)
-    words = word_count(doc.text)
-    second = readability_text(page.tree) if config.second_opinion or config.agreement else ""
-    if config.second_opinion and worth_a_second_look(
-        words, word_count(second), page_words(page.tree)
-    ):
+    words, page_size = word_count(doc.text), page_words(page.tree)
+    ask = config.second_opinion and may_take_second(words, page_size)
+    # A thread's posts are the content by the page's structure: a second extractor that
+    # took one post of it has no say on the others.
+    vote = config.agreement and not thread and may_disagree(doc.text.split("\n\n"))
+    second = readability_text(page.tree) if ask or vote else ""
+    if ask and worth_a_second_look(words, word_count(second), page_size):
         other = replace(doc, removed=[])
         _clean_text_into(other, second, site, rules, config, page.meta.title, page.links)
         if word_count(other.text) >= TAKE_ABOVE_RATIO * max(1, words):
@@ -207,9 +211,7 @@ def _clean_html_into(
             return
     if not text and not doc.text:
         raise ExtractionError("no main text found in HTML")
-    # A thread's posts are the content by the page's structure: a second extractor that
-    # took one post of it has no say on the others.
-    if config.agreement and doc.text and second and not thread:
+    if vote and doc.text and second:
         _keep_agreed(doc, second)
 
 

@@ -128,11 +128,7 @@ def missed_records(tree: HtmlElement, kept: Sequence[str]) -> list[str] | None:
     """
     if not kept:
         return None
-    first = normalise(kept[0])
-    anchor = next(
-        (p for p in tree.iter("p", "pre", "li", "div") if normalise(p.text_content()) == first),
-        None,
-    )
+    anchor = _element_of(tree, kept[0])
     if anchor is None:
         return None
     record = anchor
@@ -145,6 +141,21 @@ def missed_records(tree: HtmlElement, kept: Sequence[str]) -> list[str] | None:
         if len(alike) > _MIN_OTHER_RECORDS and _is_record(record):
             return _thread_lines(alike, record, kept)
         record = parent
+    return None
+
+
+def _element_of(tree: HtmlElement, line: str) -> HtmlElement | None:
+    """The element whose text is `line`. Only elements whose own text starts the way the
+    line does are compared whole: every element's full text would cost a page's worth of
+    text per element."""
+    words = line.split()
+    if not words:
+        return None
+    first, key = words[0], normalise(line)
+    for element in tree.iter("p", "pre", "li", "div", "td", "dd", "blockquote"):
+        own = element.text
+        if own and first in own and normalise(element.text_content()) == key:
+            return element
     return None
 
 

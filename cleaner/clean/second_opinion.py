@@ -50,6 +50,20 @@ def page_words(tree: HtmlElement) -> int:
     return len((body if body is not None else tree).text_content().split())
 
 
+def may_take_second(first_words: int, page_size: int) -> bool:
+    """Whether any second answer could be taken: one three times the first's words must
+    still fit in the page's share (so the second extractor need not run when none can)."""
+    return (
+        first_words < NOTHING_BELOW_WORDS
+        or TAKE_ABOVE_RATIO * first_words <= TAKE_BELOW_PAGE_SHARE * page_size
+    )
+
+
+def may_disagree(blocks: list[str]) -> bool:
+    """Whether the vote could drop any of `blocks` (it never drops a paragraph of prose)."""
+    return any(len(_words(block)) < AGREE_UP_TO_WORDS for block in blocks)
+
+
 def worth_a_second_look(first_words: int, second_words: int, page_size: int) -> bool:
     """Whether the second answer may be the article that the first only partly found.
 
