@@ -3,7 +3,9 @@ and the options `clean` and `dedup` share to use it."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -39,6 +41,19 @@ _EXIT_USAGE = 2
 def _fail(message: str) -> typer.Exit:
     Console(stderr=True).print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
     return typer.Exit(_EXIT_USAGE)
+
+
+@contextlib.contextmanager
+def _changing_the_index() -> Iterator[None]:
+    """Stop signals end the command with the index as it was; refusals are usage errors."""
+    try:
+        with stop_on_signals():
+            yield
+    except BatchError as error:
+        raise _fail(str(error)) from None
+    except Interrupted as stop:
+        Console(stderr=True).print("interrupted: the index is unchanged")
+        raise typer.Exit(stop.exit_code) from None
 
 
 def _open(path: Path) -> CopyIndex:
@@ -86,14 +101,8 @@ def prune(
         datetime.date.fromisoformat(before[:10])
     except ValueError:
         raise _fail(f"--before must be a date (YYYY-MM-DD), not {before!r}") from None
-    try:
-        with stop_on_signals(), open_index(path, DedupConfig()) as index:
-            names, removed = index.prune(before)
-    except BatchError as error:
-        raise _fail(str(error)) from None
-    except Interrupted as stop:
-        Console(stderr=True).print("interrupted: the index is unchanged")
-        raise typer.Exit(stop.exit_code) from None
+    with _changing_the_index(), open_index(path, DedupConfig()) as index:
+        names, removed = index.prune(before)
     Console().print(f"{len(names)} batches ({removed:,} documents) removed", highlight=False)
     for name in names:
         Console().print(Text(f"  {name}"), soft_wrap=True)
@@ -109,12 +118,6 @@ def add(
 
     Example: cleaner index add clean/2024-05-01 --index near-copies.db
     """
-    try:
-        with stop_on_signals():
-            added, copies = index_folder(out, index, DedupConfig(), batch_name)
-    except BatchError as error:
-        raise _fail(str(error)) from None
-    except Interrupted as stop:
-        Console(stderr=True).print("interrupted: the index is unchanged")
-        raise typer.Exit(stop.exit_code) from None
+    with _changing_the_index():
+        added, copies = index_folder(out, index, DedupConfig(), batch_name)
     Console().print(f"{added:,} documents indexed ({copies:,} near copies)", highlight=False)

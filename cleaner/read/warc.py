@@ -179,15 +179,21 @@ def _member_end(stream: IO[bytes], offset: int) -> int | None:
 
 def _next_member(stream: IO[bytes], offset: int) -> int | None:
     """The offset of the next gzip member header at or after `offset`, if any."""
+    return _find_forward(stream, offset, _GZIP_MAGIC)
+
+
+def _find_forward(stream: IO[bytes], offset: int, marker: bytes) -> int | None:
+    """The offset of the next `marker` at or after `offset`, read a block at a time (a
+    marker split over two blocks is still found)."""
     stream.seek(offset)
     carry = b""
     base = offset
     while chunk := stream.read(_READ):
         data = carry + chunk
-        found = data.find(_GZIP_MAGIC)
+        found = data.find(marker)
         if found >= 0:
             return base + found
-        carry = data[-2:]
+        carry = data[-(len(marker) - 1) :]
         base += len(data) - len(carry)
     return None
 
@@ -208,17 +214,8 @@ def _plain_end(stream: IO[bytes], offset: int) -> int | None:
 
 def _next_plain(stream: IO[bytes], offset: int) -> int | None:
     """The offset of the next line at or after `offset` that starts a WARC record."""
-    stream.seek(offset)
-    carry = b""
-    base = offset
-    while chunk := stream.read(_READ):
-        data = carry + chunk
-        found = data.find(_PLAIN_START)
-        if found >= 0:
-            return base + found + 1
-        carry = data[-len(_PLAIN_START) :]
-        base += len(data) - len(carry)
-    return None
+    found = _find_forward(stream, offset, _PLAIN_START)
+    return None if found is None else found + 1
 
 
 def count_entries(location: Path | str, kind: WarcKind) -> int:
