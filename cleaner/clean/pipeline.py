@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from lxml.html import HtmlElement
+
 from cleaner.clean.blocks import BlockSettings, boilerplate_blocks, extracted_blocks, stopwords_for
 from cleaner.clean.dates import parse_date
 from cleaner.clean.extract import MAX_MARKUP_CHARS, ExtractionError, main_text, parse_page
@@ -184,17 +186,11 @@ def _clean_html_into(
         )
     except ExtractionError:
         text = ""
-    thread = None
+    thread = False
     if text:
         _clean_text_into(doc, text, site, rules, config, title=page.meta.title, links=page.links)
-        kept = doc.text.split("\n\n") if doc.text else []
-        if config.recover_continuation and kept and may_continue(page.tree, kept):
-            found = missed_continuation(kept, page_lines(page.tree))
-            if found:
-                doc.text = "\n\n".join([doc.text, *found])
-        thread = missed_records(page.tree, kept) if config.recover_continuation else None
-        if thread:
-            doc.text = "\n\n".join(thread)
+        if config.recover_continuation:
+            thread = _recover_the_rest(doc, page.tree)
     words, page_size = word_count(doc.text), page_words(page.tree)
     ask = config.second_opinion and may_take_second(words, page_size)
     # A thread's posts are the content by the page's structure: a second extractor that
@@ -213,6 +209,20 @@ def _clean_html_into(
         raise ExtractionError("no main text found in HTML")
     if vote and doc.text and second:
         _keep_agreed(doc, second)
+
+
+def _recover_the_rest(doc: Document, tree: HtmlElement) -> bool:
+    """Add what the extractor left of an article split over containers, or of a thread
+    (every post, when it took one); whether the text is a thread's posts."""
+    kept = doc.text.split("\n\n") if doc.text else []
+    if kept and may_continue(tree, kept):
+        found = missed_continuation(kept, page_lines(tree))
+        if found:
+            doc.text = "\n\n".join([doc.text, *found])
+    thread = missed_records(tree, kept)
+    if thread:
+        doc.text = "\n\n".join(thread)
+    return bool(thread)
 
 
 def _keep_agreed(doc: Document, second: str) -> None:
