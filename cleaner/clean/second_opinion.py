@@ -14,10 +14,11 @@ much as trafilatura's fast mode.
 from __future__ import annotations
 
 import copy
-import re
 
 from lxml import html
 from lxml.html import HtmlElement
+
+from cleaner.clean.text import word_count, words_of
 
 # Elements after which text goes on a new line (so words of two blocks are not glued).
 _BLOCKS = frozenset(
@@ -61,7 +62,7 @@ def may_take_second(first_words: int, page_size: int) -> bool:
 
 def may_disagree(blocks: list[str]) -> bool:
     """Whether the vote could drop any of `blocks` (it never drops a paragraph of prose)."""
-    return any(len(_words(block)) < AGREE_UP_TO_WORDS for block in blocks)
+    return any(word_count(block) < AGREE_UP_TO_WORDS for block in blocks)
 
 
 def worth_a_second_look(first_words: int, second_words: int, page_size: int) -> bool:
@@ -105,13 +106,6 @@ def html_to_text(fragment: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-_WORD = re.compile(r"\w+")
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
-
-
 def _trigrams(words: list[str]) -> list[tuple[str, str, str]]:
     return list(zip(words, words[1:], words[2:], strict=False))
 
@@ -128,8 +122,9 @@ def disagreed_blocks(blocks: list[str], second: str) -> list[bool]:
     Blocks are compared by word trigrams (single words for blocks shorter than three), so a
     line wrapped or spaced differently still matches.
     """
-    second_words = _words(second)
-    first_words = [word for block in blocks for word in _words(block)]
+    second_words = words_of(second)
+    block_words = [words_of(block) for block in blocks]
+    first_words = [word for words in block_words for word in words]
     if not second_words or len(second_words) < AGREE_FROM_SHARE * len(first_words):
         return [False] * len(blocks)
     vocabulary = set(second_words)
@@ -139,8 +134,7 @@ def disagreed_blocks(blocks: list[str], second: str) -> list[bool]:
     if len(trigrams & set(_trigrams(first_words))) < AGREE_SHARE * len(trigrams):
         return [False] * len(blocks)
     dropped = []
-    for block in blocks:
-        words = _words(block)
+    for words in block_words:
         grams = _trigrams(words)
         if len(words) >= AGREE_UP_TO_WORDS:
             share = 1.0

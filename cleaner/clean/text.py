@@ -90,6 +90,11 @@ def word_count(line: str) -> int:
     return len(_WORD.findall(line))
 
 
+def words_of(text: str) -> list[str]:
+    """The text's words, case-folded (what word_count counts)."""
+    return _WORD.findall(text.lower())
+
+
 def ends_sentence(line: str) -> bool:
     return line.rstrip("\"'”’»)]").endswith((".", "!", "?", "…", "。", "؟", "!"))
 
