@@ -10,6 +10,7 @@ import pytest
 
 from cleaner import CleanConfig, RuleSet, clean_html
 from cleaner.clean.extract import ExtractionError, extract_html
+from cleaner.clean.markup import mend_head
 from tests.conftest import FIXTURES
 
 CASES = {
@@ -98,3 +99,34 @@ def test_malformed_but_readable_html_is_still_cleaned() -> None:
     doc = clean_html(html + "<div><b>and a stray tag", rules=RuleSet())
     assert doc.status == "ok"
     assert "ceasefire talks in Geneva" in doc.text
+
+
+PIER_PARAGRAPHS = (
+    "The harbour council voted on Tuesday to rebuild the old wooden pier",
+    "Councillors backed the plan by nine votes to four",
+    "will stand on steel piles rather than timber",
+    "fishing boats that moor alongside the pier",
+    "Local traders welcomed the decision",
+)
+
+
+@pytest.mark.parametrize("page", ["runaway_title.html", "cut_doctype.html"])
+def test_a_page_with_a_broken_head_keeps_its_article(page: str) -> None:
+    """A `<title>` never closed makes the parser read the rest of the page as the title's
+    text, and a `<!DOCTYPE` cut off leaves a tree trafilatura rejects: the article in the
+    body is intact in both, and must come out, without markup."""
+    html = (FIXTURES / "broken" / page).read_text("utf-8")
+    doc = clean_html(html, rules=RuleSet())
+    assert doc.status == "ok", doc.reason
+    for paragraph in PIER_PARAGRAPHS:
+        assert paragraph in doc.text
+    assert "<" not in doc.text and "adSlots" not in doc.text
+    assert "Copyright Harbour News" not in doc.text
+    assert doc.title is not None and "<" not in doc.title
+
+
+def test_a_closed_title_is_left_alone() -> None:
+    html = "<html><head><title>Budget: tax <b>cuts</b> ahead</title></head><body></body></html>"
+    assert mend_head(html) == html
+    runaway = "<html><head><title>Budget\n<script>var x = 1;</script></head><body><p>Text</p>"
+    assert mend_head(runaway) == runaway.replace("Budget\n", "Budget\n</title>")

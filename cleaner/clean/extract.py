@@ -24,6 +24,7 @@ from cleaner.clean.markup import (
     MAX_DEPTH,
     SLIM_ABOVE_CHARS,
     flatten_deep_markup,
+    mend_head,
     slim_markup,
     tag_count,
 )
@@ -69,6 +70,7 @@ def parse_page(html: str, url: str | None = None, max_chars: int = MAX_MARKUP_CH
             f"HTML too large to parse ({len(html) / 1e6:.1f}M characters without scripts "
             f"and styles; limit {max_chars / 1e6:.1f}M)"
         )
+    html = mend_head(html)
     tree = _load(html)
     opens = tag_count(html)
     if opens > 2 * MAX_DEPTH and int(tree.xpath("count(//*)")) < opens // 4:
@@ -79,9 +81,17 @@ def parse_page(html: str, url: str | None = None, max_chars: int = MAX_MARKUP_CH
     return Page(tree, link_texts(tree), page_metadata(tree, url))
 
 
+# A page that trafilatura finds dubious (no `html` in its first 50 characters, a tree of
+# one element) is still taken for HTML when it holds the elements of a page's body: its
+# head was cut off. Text with a stray "<" is still refused.
+_BODY_MARKUP = re.compile(r"<(?:body|div|p|article|main|section|table|td|br)\b", re.IGNORECASE)
+
+
 def _load(html: str) -> HtmlElement:
     try:
         tree = load_html(html)
+        if tree is None and _BODY_MARKUP.search(html):
+            tree = load_html(f"<html>{html}</html>")
     except (ValueError, TypeError, AssertionError, RecursionError) as error:
         raise ExtractionError(f"unparseable HTML ({type(error).__name__})") from None
     if tree is None:

@@ -1,9 +1,15 @@
-"""Hostile markup made parseable: giant pages slimmed, absurd nesting flattened.
+"""Hostile markup made parseable: giant pages slimmed, absurd nesting flattened, a broken
+head mended.
 
 libxml2 builds about 100 bytes of tree per byte of markup, so a 25 MB page costs gigabytes
 unless the bulk that never holds article text (scripts, styles, inline SVG and images) goes
 first. And it stops building the tree at a nesting depth of 256, silently dropping the rest
 of a page that nests deeper (a broken template, or a page built to break parsers).
+
+Crawls also hold pages whose head was cut or mangled by the template or the crawler: a
+`<title>` never closed swallows the whole page as title text (the parser reads a title's
+content raw, up to `</title>`), and a `<!DOCTYPE` never closed swallows the first tag and
+leaves a tree the extractor rejects. Both lose an article that is intact in the body.
 """
 
 from __future__ import annotations
@@ -26,6 +32,31 @@ _BULK = re.compile(
 _DATA_URI = re.compile(r"""(\s(?:src|href|srcset|poster)\s*=\s*)(["'])data:[^"']*\2""", re.I)
 _TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)[^>]*>")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+
+
+_TITLE_START = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
+_TITLE_END = re.compile(r"</title\s*>", re.IGNORECASE)
+_MARKUP_START = re.compile(r"<[a-zA-Z/!]")
+_OPEN_DOCTYPE = re.compile(r"^(\s*<!doctype\b[^<>]*)(?=<)", re.IGNORECASE)
+# Longer than any page title: a title this long that holds markup ran on into the page.
+_TITLE_MAX_CHARS = 1_000
+
+
+def mend_head(html: str) -> str:
+    """The page with a runaway `<title>` closed before the first tag inside it, and an
+    unclosed `<!DOCTYPE` closed before the first tag after it; other pages unchanged."""
+    html = _OPEN_DOCTYPE.sub(r"\1>", html, count=1)
+    start = _TITLE_START.search(html)
+    if start is None:
+        return html
+    end = _TITLE_END.search(html, start.end())
+    stop = end.start() if end else len(html)
+    if end and stop - start.end() <= _TITLE_MAX_CHARS:
+        return html
+    inner = _MARKUP_START.search(html, start.end(), stop)
+    if inner is None:
+        return html
+    return f"{html[: inner.start()]}</title>{html[inner.start() :]}"
 
 
 def slim_markup(html: str) -> str:
