@@ -130,3 +130,29 @@ def test_blocks_are_checked_only_against_a_tighter_cut_of_the_same_text() -> Non
     assert disagreed_blocks([lead, *article, RELATED], "\n".join(article)) == [False] * 5 + [True]
     # Short blocks are compared word by word.
     assert disagreed_blocks([*article, "Advertisement"], "\n".join(article)) == [False] * 4 + [True]
+
+
+FOOTER = (
+    "Privacy Policy | Advertise | Contact Us | Archives | Classifieds | Subscribe | Site Map | "
+    "RSS Feeds | Visit our other news and portal sites: Weekly Gazette, County Times, Valley "
+    "Herald, Coast Radio, Jobs Board, Homes Finder, Motors Finder, Dating, Obituaries, "
+    "Weather, Traffic, Cinema Listings, Events Guide, Photo Sales, Readers' Letters"
+)
+LAST_PARAGRAPH = (
+    "The harbour council will vote on the budget again next month, when the opposition said "
+    "it would once more ask for the spending on roads to be cut, because that spending is far "
+    "too high for a town of this size and the roads are not the harbour's first need."
+)
+
+
+def test_a_long_block_after_the_agreed_article_goes_only_when_off_its_topic() -> None:
+    """A long line glued from a footer or a list of other stories, after everything both
+    extractors kept, is not the article; the article's own last paragraph, which the second
+    extractor missed as well, speaks of the same things and stays."""
+    article = PARAGRAPHS[:4]
+    second = "\n".join(article)
+    assert len(FOOTER.split()) >= 40 and len(LAST_PARAGRAPH.split()) >= 40
+    assert disagreed_blocks([*article, LAST_PARAGRAPH, FOOTER], second) == [False] * 5 + [True]
+    # Before the article's end, a long block is never voted out, on topic or not.
+    assert disagreed_blocks([FOOTER, *article], second) == [False] * 5
+    assert disagreed_blocks([article[0], FOOTER, *article[1:]], second) == [False] * 5

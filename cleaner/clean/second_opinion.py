@@ -41,8 +41,18 @@ AGREE_FROM_SHARE = 0.3
 AGREE_SHARE = 0.5
 # Blocks this long are paragraphs of prose, which a tighter container can leave out (the
 # article's first paragraphs in a box of their own): the vote drops only shorter blocks,
-# where menus, teaser lists, bylines and most comments are.
+# where menus, teaser lists, bylines and most comments are...
 AGREE_UP_TO_WORDS = 40
+# ... and, after the last block both extractors kept, longer ones that share less than this
+# share of their words with the agreed article: a footer, a list of other stories or a
+# promotion glued into one long line. The article's own last paragraphs, which the second
+# extractor can miss too, speak of what the article speaks of (half their words or more).
+TAIL_ON_TOPIC_SHARE = 0.4
+# Words shorter than this (articles, pronouns, auxiliaries in most languages) say nothing of
+# a block's topic.
+TOPIC_WORD_CHARS = 4
+# Longer "words" are runs of a script written without spaces: no topic can be read off them.
+SPACED_WORD_CHARS = 15
 
 
 def page_words(tree: HtmlElement) -> int:
@@ -61,7 +71,9 @@ def may_take_second(first_words: int, page_size: int) -> bool:
 
 
 def may_disagree(blocks: list[str]) -> bool:
-    """Whether the vote could drop any of `blocks` (it never drops a paragraph of prose)."""
+    """Whether the vote is worth running on `blocks`: only when one of them is shorter than
+    a paragraph of prose, where nearly all it drops is (an answer made only of long blocks is
+    left as it is, off-topic tail and all, to save the second extractor's time)."""
     return any(word_count(block) < AGREE_UP_TO_WORDS for block in blocks)
 
 
@@ -119,6 +131,8 @@ def disagreed_blocks(blocks: list[str], second: str) -> list[bool]:
     and sidebars that one of them took in. A block shorter than a paragraph of prose that
     the second article does not hold is dropped, as long as the second article is a tighter
     cut of the same text (not a tiny or empty answer) and something of the first is left.
+    A longer block goes only when it follows everything both kept and is off the article's
+    topic (`TAIL_ON_TOPIC_SHARE`).
     Blocks are compared by word trigrams (single words for blocks shorter than three), so a
     line wrapped or spaced differently still matches.
     """
@@ -133,16 +147,36 @@ def disagreed_blocks(blocks: list[str], second: str) -> list[bool]:
     # the page (the second post of a thread, say) has no say on the first's blocks.
     if len(trigrams & set(_trigrams(first_words))) < AGREE_SHARE * len(trigrams):
         return [False] * len(blocks)
-    dropped = []
+    shares = []
     for words in block_words:
         grams = _trigrams(words)
-        if len(words) >= AGREE_UP_TO_WORDS:
-            share = 1.0
-        elif grams:
-            share = sum(gram in trigrams for gram in grams) / len(grams)
+        if grams:
+            shares.append(sum(gram in trigrams for gram in grams) / len(grams))
         else:
-            share = sum(word in vocabulary for word in words) / max(1, len(words))
-        dropped.append(share < AGREE_SHARE)
+            shares.append(sum(word in vocabulary for word in words) / max(1, len(words)))
+    agreed = [share >= AGREE_SHARE for share in shares]
+    # Only what follows the last agreed block is a tail (none when no block is agreed).
+    last = max((number for number, kept in enumerate(agreed) if kept), default=len(blocks))
+    topic = {
+        word for words, kept in zip(block_words, agreed, strict=True) if kept for word in words
+    }
+    dropped = [
+        not kept
+        and (
+            len(words) < AGREE_UP_TO_WORDS
+            or (number > last and _on_topic_share(words, topic) < TAIL_ON_TOPIC_SHARE)
+        )
+        for number, (words, kept) in enumerate(zip(block_words, agreed, strict=True))
+    ]
     if all(dropped):
         return [False] * len(blocks)
     return dropped
+
+
+def _on_topic_share(words: list[str], topic: set[str]) -> float:
+    """The share of a block's distinct content words found in `topic` (1.0 when the block
+    is in a script without spaces, whose words cannot be compared so)."""
+    content = {word for word in words if len(word) >= TOPIC_WORD_CHARS}
+    if not content or sum(map(len, content)) > SPACED_WORD_CHARS * len(content):
+        return 1.0
+    return sum(word in topic for word in content) / len(content)
