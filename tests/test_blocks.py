@@ -131,8 +131,18 @@ def test_page_lines_follow_block_elements() -> None:
     assert page_lines(tree) == ["Home News", "One linked sentence.", "Two", "Three"]
 
 
+STORY = [
+    "The foreign ministers met in Geneva on Monday to discuss a ceasefire in the north.",
+    "Talks ended without agreement after the delegations disagreed over prisoner releases.",
+    "A spokesman for the ministry said in the evening that both sides would meet again soon.",
+    "Aid groups warned that fuel and medicine were running out in the besieged towns.",
+    "The United Nations envoy is expected to visit both capitals before the end of the month.",
+    "Diplomats said a draft resolution could reach the Security Council within two weeks.",
+]
+
+
 def test_an_article_split_over_containers_is_continued() -> None:
-    paragraphs = [f"{ENGLISH} Part {n}." for n in range(6)]
+    paragraphs = [f"{line} {ENGLISH}" for line in STORY]
     page = ["Menu", *paragraphs[:2], "Advertisement", *paragraphs[2:], "More stories", "Link"]
     assert missed_continuation(paragraphs[:2], page) == paragraphs[2:]
 
@@ -141,3 +151,19 @@ def test_a_short_tail_of_prose_is_not_taken_for_a_continuation() -> None:
     bio = "Anna Berg covers transport and city politics for the paper and has written about the harbour for ten years, since she joined from the regional desk in the capital."
     page = [ENGLISH, ENGLISH + " Again.", "About the author", bio, "Newsletter", "Footer"]
     assert missed_continuation([ENGLISH, ENGLISH + " Again."], page) == []
+
+
+def test_paragraphs_of_a_text_already_kept_run_together_are_no_continuation() -> None:
+    """A page that prints its article twice, run together in one block and then paragraph
+    by paragraph: the paragraphs are the article again, not more of it."""
+    paragraphs = [
+        f"Paragraph {n} of the harbour story: the council voted on the pier, and the traders "
+        f"on the promenade said the closure had cost them {n + 2} summers of visitors."
+        for n in range(6)
+    ]
+    whole = " ".join(paragraphs)
+    page = ["Menu", whole, "Photo: the pier in 1930", *paragraphs, "More stories", "Link"]
+    assert missed_continuation([whole], page) == []
+    # A real continuation after such a block is still found.
+    more = [f"{line} {ENGLISH}" for line in STORY[:4]]
+    assert missed_continuation([whole], [*page[:3], *more]) == more

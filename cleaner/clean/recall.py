@@ -14,7 +14,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaner.clean.filters import GENERIC_FILTERS, clean_lines
-from cleaner.clean.text import normalise, split_lines, word_count
+from cleaner.clean.text import normalise, split_lines, word_count, words_of
 
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote body br dd details div dl dt fieldset figcaption figure "
@@ -86,10 +86,13 @@ def missed_continuation(kept: Sequence[str], page: Sequence[str]) -> list[str]:
     if end is None:
         return []
     known = {normalise(line) for line in kept}
+    # Paragraphs that are in the article already, run together in one block of it (a page
+    # that prints its text both whole and as paragraphs), are no continuation either.
+    known_trigrams = {gram for line in kept for gram in _trigrams(line)}
     found: list[str] = []
     gap = 0
     for line in page[end + 1 :]:
-        if normalise(line) in known:
+        if normalise(line) in known or _mostly_in(_trigrams(line), known_trigrams):
             continue
         if word_count(line) >= _PROSE_MIN_WORDS:
             found.append(line)
@@ -102,6 +105,19 @@ def missed_continuation(kept: Sequence[str], page: Sequence[str]) -> list[str]:
     if len(found) < _MIN_PARAGRAPHS or sum(len(line) for line in found) < _MIN_SHARE * kept_chars:
         return []
     return clean_lines(found, GENERIC_FILTERS).lines
+
+
+# A page line with this share of its word trigrams in the article is a copy of its text.
+_KNOWN_SHARE = 0.8
+
+
+def _trigrams(line: str) -> set[tuple[str, str, str]]:
+    words = words_of(line)
+    return set(zip(words, words[1:], words[2:], strict=False))
+
+
+def _mostly_in(grams: set[tuple[str, str, str]], known: set[tuple[str, str, str]]) -> bool:
+    return bool(grams) and len(grams & known) >= _KNOWN_SHARE * len(grams)
 
 
 # Records (posts of a thread, messages, answers) are siblings with one tag and class; a
