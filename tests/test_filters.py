@@ -11,12 +11,14 @@ from cleaner.clean.filters import (
     captions,
     clean_lines,
     date_lines,
+    markup_lines,
     nav_lines,
     newsletter_prompts,
     paywalls,
     publisher_footers,
     read_more_links,
     reading_times,
+    script_lines,
 )
 from cleaner.clean.related import related_article_lists, related_headings
 from cleaner.clean.text import split_lines
@@ -469,3 +471,62 @@ def test_title_from_page_title_prefers_the_headline() -> None:
     ]
     cleaned = clean_lines(lines, take_title=True)
     assert cleaned.title == "Stadtrat sperrt Hafenbrücke"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "<a href='http://ads.example.com/click.php?n=ab2e' target='_blank'><img src='x.gif' /></a>",
+        '<div id="tracking"><IMG SRC="http://ad.example.net/pixel;sz=1x1" width="1" height="1">',
+        "<!-- begin ad tag (tile=1) -->",
+        "<SCRIPT LANGUAGE=\"JavaScript1.1\">if (document.layers) {document.write('<SCR')}",
+        "var adSlots = {ad1: {id: 1, size: '728x90'}};",
+        "newsi.bbccom.AdConfigurator = function(){ this._zoneFile = '/js/zonefile.js';",
+        "* @param {Object} name",
+        "}",
+        "#toolbar a { color: #fff; text-decoration: none; }",
+    ],
+)
+def test_markup_and_script_printed_as_text_removed(line: str) -> None:
+    assert claimed(markup_lines, [line]) + claimed(script_lines, [line]) != []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        PARAGRAPH,
+        "For those who have yet to watch <The Palace: Tale of Jang Noksu>, do it now.",
+        "* The calendar has 36 races, and only the top 12 fight for the title.",
+        "Women, Blogging, and Boundaries from the Marketing Blog -->GrokDotCom by Future Now",
+        "The app breaks from the guidelines for functionality (it pans both ways), he said.",
+        "Use the tag <b> for bold and <i> for italics, the style guide says in its first part.",
+        "Der Preis (inkl. MwSt.) gilt für alle Bestellungen; Versand nach Absprache.",
+    ],
+)
+def test_markup_and_script_filters_keep_prose(line: str) -> None:
+    assert claimed(markup_lines, [line]) == claimed(script_lines, [line]) == []
+
+
+def test_scraped_text_of_a_broken_page_loses_its_markup_and_keeps_its_article() -> None:
+    """What a naive scraper prints for a page whose title was never closed: the head's
+    scripts and ad tags as text, then the article."""
+    from cleaner import RuleSet, clean_text
+
+    article = [
+        "The harbour council voted on Tuesday to rebuild the old wooden pier, which has been "
+        "closed since a storm damaged its supports two winters ago.",
+        "Councillors backed the plan by nine votes to four after a debate of almost three "
+        "hours, in which opponents argued for spending the money on flood defences.",
+        "Work is due to start in the spring and should take about eighteen months, during "
+        "which the fishing boats will use a temporary pontoon.",
+    ]
+    head = [
+        "Harbour News | Councilnews library-->",
+        '<script src="/js/shared/site.js" language="JavaScript"></script>',
+        "var adSlots = {ad1: {id: 1, size: '728x90'}, ad2: {id: 2, size: '160x600'}};",
+        "if (typeof(site) == 'object') { site.setAds(adSlots); }",
+        '<link type="text/css" rel="stylesheet" href="/css/screen/shared/ads.css" />',
+    ]
+    doc = clean_text("\n\n".join([*head, *article]), rules=RuleSet())
+    assert doc.text.split("\n\n") == article
+    assert {r.rule for r in doc.removed} >= {"markup", "script"}

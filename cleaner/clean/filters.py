@@ -26,6 +26,7 @@ from cleaner.clean.clutter import (
     tag_lines,
 )
 from cleaner.clean.dates import is_date_line
+from cleaner.clean.leftovers import is_markup, is_script_code
 from cleaner.clean.related import related_article_lists, related_headings
 from cleaner.clean.text import Judge, LineFilter, normalise, per_line, word_count
 from cleaner.document import Removal
@@ -40,8 +41,12 @@ newsletter_prompts = per_line("newsletter", is_newsletter_prompt)
 publisher_footers = per_line("footer", is_publisher_footer)
 captions = per_line("caption", is_caption)
 paywalls = per_line("paywall", is_paywall)
+markup_lines = per_line("markup", is_markup)
+script_lines = per_line("script", is_script_code)
 
 GENERIC_FILTERS: tuple[LineFilter, ...] = (
+    markup_lines,
+    script_lines,
     nav_lines,
     reading_times,
     related_article_lists,
