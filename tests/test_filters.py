@@ -207,6 +207,14 @@ def test_comment_box_cuts_the_tail() -> None:
     assert claimed(comment_boxes, lines) == [2, 3, 4, 5]
 
 
+@pytest.mark.parametrize("header", ["Comments (33):", "Kommentare (4):", "Yorumlar (12):"])
+def test_a_counted_comment_header_cuts_the_tail(header: str) -> None:
+    lines = [PARAGRAPH, PARAGRAPH, header, "Posted By: reader1 | January 07", PARAGRAPH]
+    assert claimed(comment_boxes, lines) == [2, 3, 4]
+    # Without its colon it is a counter (a byline's "Comments (33)"), not a section.
+    assert 2 not in claimed(comment_boxes, [PARAGRAPH, header.rstrip(":"), PARAGRAPH])
+
+
 def test_comment_link_at_the_top_does_not_cut() -> None:
     lines = ["12 Comments", PARAGRAPH, PARAGRAPH]
     assert claimed(comment_boxes, lines) == [0]

@@ -218,7 +218,9 @@ _COMMENT_SECTION_START = re.compile(
     r"^(leave a (reply|comment)|post a comment|add a comment|write a comment|"
     r"join the (conversation|discussion)|[\[(]?[1-9][\d,]* comments?[\])]?$|comments are closed|"
     r"your email address will not be published|"
-    r"(top|most|all|view|show|read|see) (rated |recent |popular |all )?comments\b)",
+    r"(top|most|all|view|show|read|see) (rated |recent |popular |all )?comments\b|"
+    r"(comments?|reader views|kommentare?|commentaires?|comentarios?|commenti|komentarze"
+    r"|yorumlar|reacties|kommentarer)\s*[(\[]\d[\d,.]*[)\]]\s*:$)",
     re.IGNORECASE,
 )
 
