@@ -167,3 +167,25 @@ def test_paragraphs_of_a_text_already_kept_run_together_are_no_continuation() ->
     # A real continuation after such a block is still found.
     more = [f"{line} {ENGLISH}" for line in STORY[:4]]
     assert missed_continuation([whole], [*page[:3], *more]) == more
+
+
+def test_an_article_printed_twice_keeps_its_first_copy() -> None:
+    """The page's text holds the article twice (a hidden or print copy below it): the
+    first copy is the article; repeated menus still go every time."""
+    article = [
+        "Hill bought three of the players as presents for his children last week.",
+        "He said one of the devices had been returned to the store by a previous buyer.",
+        "Hill questioned why the store would sell used goods as new, against its own rules.",
+        "He declined the offer of a new player and has kept the old one as evidence.",
+    ]
+    menu = ["Home", "News", "Sport", "Contact us"]
+    lines = [*menu, *article, "Share this story", *article, *menu, "Copyright News One"]
+    claimed = dict(boilerplate_blocks(stopwords_for("en"))(lines, {}))
+    kept = [line for i, line in enumerate(lines) if i not in claimed]
+    assert kept == article
+    # A single prose line printed twice (a promotion at the top and the bottom) is no copy
+    # of a text: both go.
+    promo = "Sign up to our morning briefing and get the day's news in your inbox."
+    lines = [promo, *article, promo]
+    claimed = dict(boilerplate_blocks(stopwords_for("en"))(lines, {}))
+    assert claimed.get(0) and claimed.get(5)

@@ -168,11 +168,17 @@ def block_scores(
     claimed: Mapping[int, str],
     stopwords: frozenset[str],
     settings: BlockSettings,
+    repeats: set[int] | None = None,
 ) -> list[float]:
-    """How much each block speaks for being inside the article (positive) or not."""
+    """How much each block speaks for being inside the article (positive) or not.
+
+    `repeats` are the lines that `repeated_lines` finds (found here when not given).
+    """
     penalty = settings.penalty
-    counts = Counter(normalise(line) for line in lines)
-    kinds = revise([classify(line, stopwords, settings) for line in lines], lines, settings)
+    first_kinds = [classify(line, stopwords, settings) for line in lines]
+    kinds = revise(first_kinds, lines, settings)
+    if repeats is None:
+        repeats = repeated_lines(lines, first_kinds)
     teasers = teaser_runs(lines, claimed)
     scores = []
     for index, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
@@ -180,13 +186,48 @@ def block_scores(
         if index in claimed:
             boundary = claimed[index] in _BOUNDARY_RULES
             score = -length - penalty if boundary else settings.claimed_score
-        elif (counts[normalise(line)] > 1 and length < 200) or _URL.match(line) or index in teasers:
+        elif index in repeats or _URL.match(line) or index in teasers:
             score = -length - penalty
         else:
             bonus = settings.good_bonus * length if kind is Kind.GOOD else 0.0
             score = length - penalty + bonus
         scores.append(score)
     return scores
+
+
+# Repeated lines this long are not menus or buttons, whatever they say.
+_REPEATED_MAX_CHARS = 200
+# Prose lines repeated together, this many within this many lines, are a copy of a text.
+_COPIED_RUN_LINES = 3
+_COPIED_RUN_SPAN = 4
+
+
+def repeated_lines(lines: Sequence[str], kinds: Sequence[Kind]) -> set[int]:
+    """Lines that are boilerplate for being on the page more than once.
+
+    A menu, a "Share" button or a sign-up line printed at the top and the bottom of a page
+    goes every time. A page that prints its article twice (a hidden copy, a print version
+    below it) repeats a run of prose lines: their first copy is the article's, and only
+    the later copies go.
+    """
+    counts = Counter(normalise(line) for line in lines)
+    repeated = [counts[normalise(line)] > 1 and len(line) < _REPEATED_MAX_CHARS for line in lines]
+    prose = [
+        is_repeated and kind in (Kind.GOOD, Kind.NEAR_GOOD)
+        for is_repeated, kind in zip(repeated, kinds, strict=True)
+    ]
+    seen: set[str] = set()
+    found = set()
+    for index, line in enumerate(lines):
+        if not repeated[index]:
+            continue
+        key = normalise(line)
+        near = prose[max(0, index - _COPIED_RUN_SPAN) : index + _COPIED_RUN_SPAN + 1]
+        in_copied_run = prose[index] and sum(near) >= _COPIED_RUN_LINES
+        if not in_copied_run or key in seen:
+            found.add(index)
+        seen.add(key)
+    return found
 
 
 # Characters of scripts written without spaces carry about as much as a word does.
@@ -266,13 +307,13 @@ def boilerplate_blocks(stopwords: frozenset[str], settings: BlockSettings | None
     config = settings or BlockSettings()
 
     def claim(lines: Sequence[str], claimed: Mapping[int, str]) -> Iterator[Claim]:
-        scores = block_scores(lines, claimed, stopwords, config)
+        repeats = repeated_lines(lines, [classify(line, stopwords, config) for line in lines])
+        scores = block_scores(lines, claimed, stopwords, config, repeats)
         start, end = best_span(scores)
-        counts = Counter(normalise(line) for line in lines)
-        for index, line in enumerate(lines):
+        for index in range(len(lines)):
             if not start <= index < end:
                 yield index, "outside-article"
-            elif counts[normalise(line)] > 1 and len(line) < 200:
+            elif index in repeats:
                 yield index, "boilerplate"
 
     return claim
