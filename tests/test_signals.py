@@ -233,12 +233,27 @@ def test_a_file_system_that_fills_up_mid_batch(tmp_path: Path, small_disk: Path)
 
 
 def descendants(pid: int) -> list[int]:
+    """The processes below `pid`, from every process's parent in /proc.
+
+    Not from /proc/PID/task/TID/children: the tree is read while it runs, and a Dask worker
+    starts and ends a thread for each document (its time limit), so a thread listed a moment
+    before may be gone when its children file is opened. A process that ends while /proc is
+    read is left out, as it is dead.
+    """
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
     found, todo = [], [pid]
     while todo:
-        for task in Path(f"/proc/{todo.pop()}/task").iterdir():
-            children = [int(x) for x in (task / "children").read_text().split()]
-            found += children
-            todo += children
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
     return found
 
 
@@ -261,6 +276,7 @@ def test_a_stopped_dask_client_leaves_no_lock_no_cluster_and_a_resumable_journal
     process = subprocess.Popen(run, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wait_for_rows(out, 200, process)
     cluster = descendants(process.pid)  # the local cluster's processes are ours
+    assert len(cluster) >= 2, "the local cluster's two workers were not found"
     process.send_signal(how)
     _, stderr = process.communicate(timeout=60)
     if how == signal.SIGTERM:
