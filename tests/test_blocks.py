@@ -189,3 +189,22 @@ def test_an_article_printed_twice_keeps_its_first_copy() -> None:
     lines = [promo, *article, promo]
     claimed = dict(boilerplate_blocks(stopwords_for("en"))(lines, {}))
     assert claimed.get(0) and claimed.get(5)
+
+
+def test_a_list_the_article_introduces_stays_in_it() -> None:
+    """Short list items cost a stretch of text as menus do; a list that the article
+    introduces with a colon is its own, and the paragraph after it is not cut off."""
+    intro = (
+        "The update brings several changes for European users of the phone, and the "
+        "maker says it will reach every country by the end of the month. Here is what changed:"
+    )
+    items = ["- Quick Office 5.3", "- Ovi Store 1.5", "- Mail for Exchange 2.9", "- Maps 3.0"]
+    after = (
+        "Users who do not want to wait can install the update from the maker's website, "
+        "where the full list of fixes and known problems is also published for each model."
+    )
+    menu = ["• Home", "• Phones", "• Tablets", "• Contact"]
+    lines = [*menu, intro, *items, after, *menu]
+    claimed = dict(boilerplate_blocks(stopwords_for("en"))(lines, {}))
+    kept = [line for i, line in enumerate(lines) if i not in claimed]
+    assert kept == [intro, *items, after]

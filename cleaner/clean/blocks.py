@@ -180,6 +180,7 @@ def block_scores(
     if repeats is None:
         repeats = repeated_lines(lines, first_kinds)
     teasers = teaser_runs(lines, claimed)
+    items = introduced_lists(lines, claimed)
     scores = []
     for index, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
         length = text_length(line)
@@ -188,11 +189,41 @@ def block_scores(
             score = -length - penalty if boundary else settings.claimed_score
         elif index in repeats or _URL.match(line) or index in teasers:
             score = -length - penalty
+        elif index in items:
+            score = max(_LIST_ITEM_SCORE, length - penalty)
         else:
             bonus = settings.good_bonus * length if kind is Kind.GOOD else 0.0
             score = length - penalty + bonus
         scores.append(score)
     return scores
+
+
+# A list the article introduces ("Here is what changed:") is the article's: its items are
+# short, but must not cut it in two. Items start with a bullet or a number.
+_LIST_ITEM = re.compile(r"^(?:[-–—•*·▪►✓]|\d{1,2}[.)])\s+\S")
+_LIST_ITEM_SCORE = 1.0
+_LIST_MIN_ITEMS = 2
+
+
+def introduced_lists(lines: Sequence[str], claimed: Mapping[int, str]) -> set[int]:
+    """Bulleted or numbered lists that follow a line ending in a colon, with that line."""
+    found: set[int] = set()
+    index = 0
+    while index < len(lines):
+        if index in claimed or not lines[index].rstrip().endswith((":", "：")):
+            index += 1
+            continue
+        run = []
+        following = index + 1
+        while following < len(lines) and following not in claimed:
+            if not _LIST_ITEM.match(lines[following]):
+                break
+            run.append(following)
+            following += 1
+        if len(run) >= _LIST_MIN_ITEMS:
+            found.update([index, *run])
+        index = following
+    return found
 
 
 # Repeated lines this long are not menus or buttons, whatever they say.
