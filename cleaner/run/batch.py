@@ -36,7 +36,7 @@ from cleaner.document import Document
 from cleaner.read.inputs import Source, iter_sources, read_source
 from cleaner.run.engine import Engine, LocalEngine
 from cleaner.run.journal import Journal, Learned, Reuse, reuse_of, settings_digest, write_manifest
-from cleaner.run.learning import KEPT_ASIDE, Cleaned, Learning, Words, read_output, word_counts
+from cleaner.run.learning import KEPT_ASIDE, Learning, read_output
 from cleaner.run.lock import exclusive
 from cleaner.run.options import BatchError, BatchOptions, BatchReport, WorkerSettings
 from cleaner.run.workers import Failed
@@ -70,11 +70,9 @@ class _Task:
 @dataclass(frozen=True)
 class _Outcome:
     row: dict[str, Any] | None  # None: the previous run's row stands
-    fingerprint: Fingerprint | None = None  # of the whole text (learning may replace it)
+    fingerprint: Fingerprint | None = None  # only when learning is off (else computed after)
     body_start: int = 0
     blocks: Keys | None = None  # (site, paragraph) keys in text order, for learning
-    words: Words | None = None  # each paragraph's word count, beside `blocks`
-    chars: int = 0  # the text's length
     site: str = ""
     written: bool = False  # an output was written (status ok)
     held: tuple[int, ...] = ()  # keys of paragraphs learned in an earlier run (not in text)
@@ -177,7 +175,6 @@ def _clean_into(
     ids: list[str] = []  # near-copy key -> document id
     key_document: list[int] = []  # near-copy key -> document number
     blocks = BlockCounts()
-    cleaned: list[Cleaned] = []  # near-copy key -> what learning knows of its text
     sites: list[str] = []  # near-copy key -> learning site key
 
     # A run killed while learning left outputs half changed: their documents are redone.
@@ -195,7 +192,9 @@ def _clean_into(
             reuse = None
         return _Task(source, reuse), offset if reuse else None
 
-    written: list[tuple[int, str, int, str, str, _Outcome]] = []
+    written: list[
+        tuple[int, str, int, str, str, Keys | None, tuple[int, ...], Fingerprint | None]
+    ] = []
     marked: set[int] = set()  # documents whose row says it is a near copy
     for number, outcome, previous in _run(sources, settings, task_for, engine):
         if outcome.disk_full:  # no row: the document is redone by the next run
@@ -213,8 +212,8 @@ def _clean_into(
         if row.get("duplicate_of") is not None:  # a previous run's mark, to be judged again
             marked.add(number)
         if outcome.written:
-            where = (row["output"], outcome.body_start, row["id"], outcome.site)
-            written.append((number, *where, replace(outcome, row=None)))
+            where = (row["output"], outcome.body_start, row["id"], outcome.site, outcome.blocks)
+            written.append((number, *where, outcome.held, outcome.fingerprint))
         if on_document:
             on_document(row)
 
@@ -222,23 +221,22 @@ def _clean_into(
     # Taken from the end, so each outcome is freed as soon as the index holds what it needs.
     written.sort(key=lambda item: item[0], reverse=True)
     while written:
-        number, output, start, doc_id, site, done = written.pop()
+        number, output, start, doc_id, site, keys, held, print_ = written.pop()
         outputs.append((output, start))
         ids.append(doc_id)
         key_document.append(number)
         sites.append(site)
-        if done.blocks is not None and done.words is not None and done.fingerprint is not None:
-            blocks.add(done.blocks, np.array(done.held, dtype=np.uint64))
-            cleaned.append(Cleaned(done.fingerprint, done.words, done.chars))
-        elif done.fingerprint is not None:
-            index.add(doc_id, done.fingerprint)
+        if print_ is not None:
+            index.add(doc_id, print_)
+        if keys is not None:
+            blocks.add(keys, np.array(held, dtype=np.uint64))
 
     read = functools.partial(read_output, out, options.output_format)
 
     learned: dict[int, Learned] = {}
     if options.learn.enabled:
         out.write(_LEARNING_MARK, "learning in progress\n")
-        learning = Learning(settings, outputs, sites, (blocks, cleaned), engine)
+        learning = Learning(settings, outputs, sites, blocks, engine)
         found, by_key = learning.run(index, ids)
         for key, (texts, chars_out) in by_key.items():
             learned[key_document[key]] = Learned(rule_name(sites[key]), texts, chars_out)
@@ -353,11 +351,9 @@ def _finished(reuse: Reuse, settings: WorkerSettings) -> _Outcome | None:
 def _written(
     row: dict[str, Any] | None, text: str, start: int, site: str, options: BatchOptions
 ) -> _Outcome:
-    """A written document's outcome: its fingerprint, and when the batch learns, its block
-    keys and word counts (learning then reads back only the outputs it may change)."""
-    print_ = fingerprint(text, options.dedup)
+    """A written document's outcome: its block keys when the batch learns (it is
+    fingerprinted after learning), else its fingerprint now."""
     if options.learn.enabled:
-        paragraphs = paragraphs_of(text)
-        keys, words = block_keys(site, paragraphs), word_counts(paragraphs)
-        return _Outcome(row, print_, start, keys, words, len(text), site, written=True)
-    return _Outcome(row, print_, start, chars=len(text), site=site, written=True)
+        keys = block_keys(site, paragraphs_of(text))
+        return _Outcome(row, None, start, keys, site, written=True)
+    return _Outcome(row, fingerprint(text, options.dedup), start, site=site, written=True)

@@ -7,7 +7,6 @@ runs them over a batch's outputs in parallel, each step safe to run twice.
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 import sys
 from collections.abc import Collection, Iterator, Sequence
@@ -36,25 +35,6 @@ from cleaner.write.outputs import (
 # Outputs as they were before learning changed them (see _learning_step); a run killed
 # while learning leaves some behind, and redoes those documents.
 KEPT_ASIDE = re.compile(r"^\..+\.before-learning$")
-
-
-Words = npt.NDArray[np.uint32]
-
-
-def word_counts(paragraphs: Sequence[str]) -> Words:
-    """Each paragraph's number of words (what a residual's length is measured in)."""
-    return np.fromiter((len(p.split()) for p in paragraphs), np.uint32, len(paragraphs))
-
-
-@dataclass(frozen=True)
-class Cleaned:
-    """What the worker that cleaned a document knew of its text: its whole-text
-    fingerprint, each paragraph's word count (in text order, as its block keys) and its
-    length. Learning reads back only the outputs whose text it may change."""
-
-    fingerprint: Fingerprint
-    words: Words
-    chars: int
 
 
 @dataclass(frozen=True)
@@ -127,15 +107,14 @@ class Learning:
         settings: WorkerSettings,
         outputs: list[tuple[str, int]],
         sites: list[str],
-        texts: tuple[BlockCounts, list[Cleaned]],
+        blocks: BlockCounts,
         engine: Engine,
     ) -> None:
-        self.settings, self.outputs, self.sites = settings, outputs, sites
-        self.blocks, self.cleaned = texts
+        self.settings, self.outputs, self.sites, self.blocks = settings, outputs, sites, blocks
         self.engine = engine
         self.read = functools.partial(read_output, settings.out, settings.options.output_format)
         self.config = settings.options.learn
-        self.repeated = self.blocks.repeated(self.config.min_documents)
+        self.repeated = blocks.repeated(self.config.min_documents)
 
     def run(
         self, index: NearDuplicateIndex, ids: list[str]
@@ -157,10 +136,7 @@ class Learning:
         empty = fingerprint("", self.settings.options.dedup)
         prints = dict.fromkeys(range(len(self.outputs)), empty)
         taken: dict[int, _Taken] = {}
-        known = {key: self._unread_step(key) for key in range(len(self.outputs))}
-        unread = [(key, result) for key, result in known.items() if result is not None]
-        tasks = self._residual_tasks(known)
-        for key, result in itertools.chain(unread, _map(tasks, self.settings, self.engine)):
+        for key, result in _map(self._residual_tasks(), self.settings, self.engine):
             if result is None:
                 prints[key] = self._as_before(key)
             elif isinstance(result, Fingerprint):
@@ -172,8 +148,8 @@ class Learning:
                 prints[key], taken[key] = result.fingerprint, replace(result, texts=shared)
         for key in range(len(self.outputs)):
             index.add(ids[key], prints[key])
-        del prints, known, unread
-        self.blocks, self.cleaned = BlockCounts(), []  # not needed any more
+        del prints
+        self.blocks = BlockCounts()  # each document's keys are not needed any more
         found = self.engine.near_copies(index, self.outputs.__getitem__, self.read)
         if not taken:
             return found, {}
@@ -247,27 +223,8 @@ class Learning:
                     site, keys = self.sites[key], tuple(drop_keys.tolist())
                     yield key, _Settle(output, start, (), (), frozenset(), False, site, keys)
 
-    def _unread_step(self, key: int) -> Fingerprint | _Taken | None:
-        """What a document's residual step would give, when it needs not read its text:
-        without repeated paragraphs, its whole-text fingerprint; with too few words beside
-        them, a copy left as it is. None: the step must run (it rewrites the output)."""
-        cleaned, repeated = self.cleaned[key], self.repeated.get(key)
-        if repeated is None:
-            return cleaned.fingerprint
-        is_repeated = np.isin(self.blocks.ordered(key), repeated)
-        if not is_repeated.any():
-            return cleaned.fingerprint
-        kept_words = int(cleaned.words[~is_repeated].sum(dtype=np.int64))
-        if kept_words < self.config.min_residual_words:
-            return _Taken(cleaned.fingerprint, None, None, (), cleaned.chars, written=False)
-        return None
-
-    def _residual_tasks(
-        self, known: dict[int, Fingerprint | _Taken | None]
-    ) -> Iterator[tuple[int, _Residual]]:
+    def _residual_tasks(self) -> Iterator[tuple[int, _Residual]]:
         for key, (output, start) in enumerate(self.outputs):
-            if known[key] is not None:
-                continue
             repeated = self.repeated.get(key)
             task = _Residual(
                 output,
