@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -200,11 +199,11 @@ def _clean_batch(
                 return clean_batch(locations, target, options, counted, runner)
             except (BatchError, WorkerStartError, ImportError) as error:
                 raise _fail(console, str(error)) from None
+        from rich import progress as bars  # imported only for a terminal (batches seldom have one)
+
         total = count_documents(locations, target, options.limits)
-        columns = (
-            TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
-        )  # fmt: skip
-        bar = Progress(*columns, console=console, transient=True)
+        columns = (bars.TextColumn("cleaning"), bars.BarColumn(), bars.MofNCompleteColumn())
+        bar = bars.Progress(*columns, bars.TimeElapsedColumn(), console=console, transient=True)
         task = bar.add_task("clean", total=total)
 
         def advance(row: dict[str, Any]) -> None:

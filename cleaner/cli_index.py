@@ -7,18 +7,20 @@ import contextlib
 import datetime
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cleaner.corpus.index import CopyIndex, CopyIndexError
 from cleaner.corpus.signatures import DedupConfig
-from cleaner.run.indexing import index_folder, open_index
 from cleaner.run.options import BatchError
 from cleaner.run.stop import Interrupted, stop_on_signals
+
+# The index (SQLite) is imported by the commands that use it, not by every command.
+if TYPE_CHECKING:
+    from cleaner.corpus.index import CopyIndex
 
 index_app = typer.Typer(help="The persistent near-copy index (--index).", no_args_is_help=True)
 
@@ -57,6 +59,8 @@ def _changing_the_index() -> Iterator[None]:
 
 
 def _open(path: Path) -> CopyIndex:
+    from cleaner.corpus.index import CopyIndex, CopyIndexError
+
     try:
         return CopyIndex(path, DedupConfig(), create=False)
     except CopyIndexError as error:
@@ -101,6 +105,8 @@ def prune(
         datetime.date.fromisoformat(before[:10])
     except ValueError:
         raise _fail(f"--before must be a date (YYYY-MM-DD), not {before!r}") from None
+    from cleaner.run.indexing import open_index
+
     with _changing_the_index(), open_index(path, DedupConfig()) as index:
         names, removed = index.prune(before)
     Console().print(f"{len(names)} batches ({removed:,} documents) removed", highlight=False)
@@ -118,6 +124,8 @@ def add(
 
     Example: cleaner index add clean/2024-05-01 --index near-copies.db
     """
+    from cleaner.run.indexing import index_folder
+
     with _changing_the_index():
         added, copies = index_folder(out, index, DedupConfig(), batch_name)
     Console().print(f"{added:,} documents indexed ({copies:,} near copies)", highlight=False)

@@ -227,11 +227,17 @@ def test_word_hashes_ignore_case_and_punctuation_and_follow_word_boundaries() ->
 
 
 def test_word_characters_are_what_isalnum_and_underscore_say_for_every_code_point() -> None:
-    from cleaner.corpus.signatures import _word_characters
+    from cleaner.corpus.signatures import _WordCharacters
 
     direct = np.fromiter((chr(code).isalnum() for code in range(0x110000)), bool, 0x110000)
     direct[ord("_")] = True
-    assert np.array_equal(_word_characters(), direct)
+    # Filled a plane at a time, as texts reach them.
+    table = _WordCharacters()
+    bmp = table.below(0x10000)
+    assert np.array_equal(bmp[:0x10000], direct[:0x10000]) and not bmp[0x10000:].any()
+    assert np.array_equal(table.below(0x1F600 + 1)[:0x20000], direct[:0x20000])
+    assert np.array_equal(table.below(0x110000), direct)
+    assert table.below(0x41) is table.below(0x110000)
 
 
 def test_a_text_on_many_pages_forms_one_cluster_without_quadratic_pairs() -> None:

@@ -17,12 +17,11 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cleaner.clean.pipeline import clean_document
-from cleaner.corpus.index import CopyIndex
 from cleaner.corpus.learn import (
     BlockCounts,
     Keys,
@@ -36,7 +35,6 @@ from cleaner.corpus.signatures import Fingerprint, fingerprint
 from cleaner.document import Document
 from cleaner.read.inputs import Source, iter_sources, read_source
 from cleaner.run.engine import Engine, LocalEngine
-from cleaner.run.indexing import add_batch, match_batch, open_index
 from cleaner.run.journal import Journal, Learned, Reuse, reuse_of, settings_digest, write_manifest
 from cleaner.run.learning import KEPT_ASIDE, Learning, read_output
 from cleaner.run.lock import exclusive
@@ -52,6 +50,9 @@ from cleaner.write.outputs import (
     render,
 )
 from cleaner.write.parquet import write_parquet
+
+if TYPE_CHECKING:  # the persistent index (SQLite) is imported only by a batch that uses it
+    from cleaner.corpus.index import CopyIndex
 
 # What `atomic_output` names its temporary files; a killed run leaves some behind.
 # Present while the learning stage changes outputs (see _LEARNING_MARK's use).
@@ -104,6 +105,8 @@ def clean_batch(
     with exclusive(local), contextlib.ExitStack() as stack:
         index: CopyIndex | None = None
         if options.index is not None:  # locked before any work: a second run is refused now
+            from cleaner.run.indexing import open_index
+
             index = stack.enter_context(open_index(options.index, options.dedup))
         _remove_temporaries(local)
         journal_path = local / MANIFEST_NAME
@@ -241,6 +244,8 @@ def _clean_into(
     else:
         found = engine.near_copies(index, outputs.__getitem__, read)
     if copy_index is not None:
+        from cleaner.run.indexing import add_batch, match_batch
+
         name = options.batch_name or str(out.local.absolute() if out.local else out.root)
         matched = match_batch(copy_index, name, index, found, lambda key: read(outputs[key]))
 

@@ -13,8 +13,8 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from cleaner.corpus.index import CopyIndex
 from cleaner.corpus.near_copies import NearDuplicate, NearDuplicateIndex
 from cleaner.corpus.signatures import DedupConfig, Fingerprint, fingerprint
 from cleaner.read.decode import (
@@ -27,10 +27,12 @@ from cleaner.read.decode import (
 )
 from cleaner.read.inputs import find_input_files
 from cleaner.run.engine import Engine, LocalEngine
-from cleaner.run.indexing import add_batch, match_batch, open_index
 from cleaner.run.workers import Failed
 from cleaner.storage import is_url, local_or_url, open_stored, url_size
 from cleaner.write.outputs import MANIFEST_NAME
+
+if TYPE_CHECKING:  # the persistent index (SQLite) is imported only when one is used
+    from cleaner.corpus.index import CopyIndex
 
 # A worker's share of a JSONL file, and of a folder of .txt files.
 _JSONL_CHUNK_BYTES = 4 << 20
@@ -111,7 +113,11 @@ def dedup_files(
     """
     settings = config or DedupConfig()
     with contextlib.ExitStack() as stack:
-        copies = stack.enter_context(open_index(index, settings)) if index else None
+        copies = None
+        if index:
+            from cleaner.run.indexing import open_index
+
+            copies = stack.enter_context(open_index(index, settings))
         return _dedup(inputs, settings, engine or LocalEngine(jobs), copies, batch_name)
 
 
@@ -154,6 +160,8 @@ def _dedup(
         ]
         return result
     name = batch_name or ",".join(_where(local_or_url(str(given))) for given in inputs)
+    from cleaner.run.indexing import add_batch, match_batch
+
     matched = match_batch(copies, name, index, found, lambda key: read_text_for_pairs(refs[key]))
     add_batch(
         copies, name, index, matched, lambda key: (refs[key].path, read_text_for_pairs(refs[key]))
