@@ -110,7 +110,9 @@ PIER_PARAGRAPHS = (
 )
 
 
-@pytest.mark.parametrize("page", ["runaway_title.html", "cut_doctype.html"])
+@pytest.mark.parametrize(
+    "page", ["runaway_title.html", "cut_doctype.html", "self_closed_html.html"]
+)
 def test_a_page_with_a_broken_head_keeps_its_article(page: str) -> None:
     """A `<title>` never closed makes the parser read the rest of the page as the title's
     text, and a `<!DOCTYPE` cut off leaves a tree trafilatura rejects: the article in the

@@ -9,7 +9,8 @@ of a page that nests deeper (a broken template, or a page built to break parsers
 Crawls also hold pages whose head was cut or mangled by the template or the crawler: a
 `<title>` never closed swallows the whole page as title text (the parser reads a title's
 content raw, up to `</title>`), and a `<!DOCTYPE` never closed swallows the first tag and
-leaves a tree the extractor rejects. Both lose an article that is intact in the body.
+leaves a tree the extractor rejects; an `<html .../>` start tag (the head cut out from
+inside it) closes the document before it starts. All lose an article intact in the body.
 """
 
 from __future__ import annotations
@@ -38,14 +39,17 @@ _TITLE_START = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
 _TITLE_END = re.compile(r"</title\s*>", re.IGNORECASE)
 _MARKUP_START = re.compile(r"<[a-zA-Z/!]")
 _OPEN_DOCTYPE = re.compile(r"^(\s*<!doctype\b[^<>]*)(?=<)", re.IGNORECASE)
+_SELF_CLOSED_HTML = re.compile(r"(<html\b[^<>]*?)\s*/>", re.IGNORECASE)
 # Longer than any page title: a title this long that holds markup ran on into the page.
 _TITLE_MAX_CHARS = 1_000
 
 
 def mend_head(html: str) -> str:
-    """The page with a runaway `<title>` closed before the first tag inside it, and an
-    unclosed `<!DOCTYPE` closed before the first tag after it; other pages unchanged."""
+    """The page with a runaway `<title>` closed before the first tag inside it, an
+    unclosed `<!DOCTYPE` closed before the first tag after it, and a self-closed `<html/>`
+    opened; other pages unchanged."""
     html = _OPEN_DOCTYPE.sub(r"\1>", html, count=1)
+    html = _SELF_CLOSED_HTML.sub(r"\1>", html, count=1)
     start = _TITLE_START.search(html)
     if start is None:
         return html
