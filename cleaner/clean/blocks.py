@@ -113,11 +113,12 @@ def revise(kinds: list[Kind], lines: Sequence[str], settings: BlockSettings) -> 
     article is a few short paragraphs nothing is "good", and the span search decides.
     """
     revised = list(kinds)
+    before_short = _nearest(kinds, Kind.SHORT, reverse=False)
+    after_short = _nearest(kinds, Kind.SHORT, reverse=True)
     for index, kind in enumerate(kinds):
         if kind is not Kind.SHORT:
             continue
-        before = _neighbour(kinds, index, -1, Kind.SHORT)
-        after = _neighbour(kinds, index, 1, Kind.SHORT)
+        before, after = before_short[index], after_short[index]
         if before is Kind.BAD and after is Kind.BAD:
             revised[index] = Kind.BAD
         elif Kind.GOOD in (before, after) and Kind.BAD not in (before, after):
@@ -126,12 +127,15 @@ def revise(kinds: list[Kind], lines: Sequence[str], settings: BlockSettings) -> 
             revised[index] = Kind.BAD
         else:
             revised[index] = Kind.NEAR_GOOD
+    # Left to right, each near-good block sees the blocks before it as revised already, and
+    # those after it as they were (the nearest ones that are not near-good, either way).
+    after_near = _nearest(revised, Kind.NEAR_GOOD, reverse=True)
+    before = Kind.BAD
     for index, kind in enumerate(kinds):
-        if kind is Kind.NEAR_GOOD:
-            before = _neighbour(revised, index, -1, Kind.NEAR_GOOD)
-            after = _neighbour(revised, index, 1, Kind.NEAR_GOOD)
-            if Kind.GOOD in (before, after):
-                revised[index] = Kind.GOOD
+        if kind is Kind.NEAR_GOOD and Kind.GOOD in (before, after_near[index]):
+            revised[index] = Kind.GOOD
+        if revised[index] is not Kind.NEAR_GOOD:
+            before = revised[index]
     for index, kind in enumerate(kinds):
         if kind is Kind.SHORT and revised[index] is Kind.BAD:
             distance = 0
@@ -148,13 +152,17 @@ def revise(kinds: list[Kind], lines: Sequence[str], settings: BlockSettings) -> 
     return revised
 
 
-def _neighbour(kinds: list[Kind], index: int, step: int, skip: Kind) -> Kind:
-    index += step
-    while 0 <= index < len(kinds):
+def _nearest(kinds: Sequence[Kind], skip: Kind, reverse: bool) -> list[Kind]:
+    """For each block, the class of the nearest block before it (after it, with `reverse`)
+    that is not of class `skip`; BAD past the page's edge."""
+    nearest = [Kind.BAD] * len(kinds)
+    last = Kind.BAD
+    order = range(len(kinds) - 1, -1, -1) if reverse else range(len(kinds))
+    for index in order:
+        nearest[index] = last
         if kinds[index] is not skip:
-            return kinds[index]
-        index += step
-    return Kind.BAD
+            last = kinds[index]
+    return nearest
 
 
 # Lines other filters removed for being around an article, not in it (a list of other
@@ -168,21 +176,23 @@ def block_scores(
     claimed: Mapping[int, str],
     stopwords: frozenset[str],
     settings: BlockSettings,
+    kinds: Sequence[Kind] | None = None,
     repeats: set[int] | None = None,
 ) -> list[float]:
     """How much each block speaks for being inside the article (positive) or not.
 
-    `repeats` are the lines that `repeated_lines` finds (found here when not given).
+    `kinds` are the blocks' context-free classes and `repeats` the lines that
+    `repeated_lines` finds (both worked out here when not given).
     """
     penalty = settings.penalty
-    first_kinds = [classify(line, stopwords, settings) for line in lines]
-    kinds = revise(first_kinds, lines, settings)
+    first_kinds = list(kinds) if kinds else [classify(line, stopwords, settings) for line in lines]
     if repeats is None:
         repeats = repeated_lines(lines, first_kinds)
+    revised = revise(first_kinds, lines, settings)
     teasers = teaser_runs(lines, claimed)
     items = introduced_lists(lines, claimed)
     scores = []
-    for index, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
+    for index, (line, kind) in enumerate(zip(lines, revised, strict=True)):
         length = text_length(line)
         if index in claimed:
             boundary = claimed[index] in _BOUNDARY_RULES
@@ -338,8 +348,9 @@ def boilerplate_blocks(stopwords: frozenset[str], settings: BlockSettings | None
     config = settings or BlockSettings()
 
     def claim(lines: Sequence[str], claimed: Mapping[int, str]) -> Iterator[Claim]:
-        repeats = repeated_lines(lines, [classify(line, stopwords, config) for line in lines])
-        scores = block_scores(lines, claimed, stopwords, config, repeats)
+        kinds = [classify(line, stopwords, config) for line in lines]
+        repeats = repeated_lines(lines, kinds)
+        scores = block_scores(lines, claimed, stopwords, config, kinds, repeats)
         start, end = best_span(scores)
         for index in range(len(lines)):
             if not start <= index < end:

@@ -39,12 +39,18 @@ _SCRIPT = re.compile(
 )
 
 
+# Characters or words one of which every line of script code holds; most prose has none.
+_SCRIPT_HINTS = ("=", "{", "}", "*", "function", "window.", "document.")
+
+
 def is_markup(line: str) -> bool:
     """HTML tags and comments printed as text."""
+    if "<" not in line:
+        return False
     covered = sum(len(match.group(0)) for match in _MARKUP.finditer(line))
     return covered >= _MARKUP_SHARE * len(line.strip())
 
 
 def is_script_code(line: str) -> bool:
     """A line of JavaScript or CSS printed as text."""
-    return bool(_SCRIPT.search(line))
+    return any(hint in line for hint in _SCRIPT_HINTS) and bool(_SCRIPT.search(line))
