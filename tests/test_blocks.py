@@ -78,6 +78,14 @@ def test_teaser_lists_are_found_and_subheaded_articles_are_not() -> None:
     assert teaser_runs(listing, {}) == set(range(len(listing)))
     article = ["Storm warning", ENGLISH, ENGLISH, "What comes next", ENGLISH, ENGLISH]
     assert teaser_runs(article, {}) == set()
+    # An article's own ranking, numbered in order, has the same shape and is no list of
+    # other stories; numbered out of order, it still is one.
+    ranking = []
+    for number, name in enumerate(("Angelina Jolie", "Bono", "Desmond Tutu", "Bill Gates"), 1):
+        ranking += [f"{number}. {name}", teaser]
+    assert teaser_runs(ranking, {}) == set()
+    shuffled = [ranking[i] for i in (2, 3, 0, 1, 6, 7, 4, 5)]
+    assert teaser_runs(shuffled, {}) == set(range(len(shuffled)))
 
 
 def test_fragments_of_a_sentence_are_joined() -> None:

@@ -299,7 +299,7 @@ def teaser_runs(lines: Sequence[str], claimed: Mapping[int, str]) -> set[int]:
     current: list[int] = []
 
     def close_run() -> None:
-        if len(items) >= _TEASER_MIN_ITEMS:
+        if len(items) >= _TEASER_MIN_ITEMS and not _ranked(lines[item[0]] for item in items):
             found.update(i for item in items for i in item)
         items.clear()
 
@@ -322,6 +322,21 @@ def teaser_runs(lines: Sequence[str], claimed: Mapping[int, str]) -> set[int]:
             current = []
     close_run()
     return found
+
+
+_RANK = re.compile(r"^\s*#?(\d{1,3})[.):]\s")
+
+
+def _ranked(headlines: Iterator[str]) -> bool:
+    """Whether the headlines are numbered 1, 2, 3… in order: an article's own ranking (the
+    best and worst of the year, ten tips), each entry with its paragraph, not other stories."""
+    numbers = []
+    for headline in headlines:
+        match = _RANK.match(headline)
+        if match is None:
+            return False
+        numbers.append(int(match.group(1)))
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
 def _starts_item(line: str) -> bool:
