@@ -14,6 +14,7 @@ from cleaner.clean.blocks import (
     stopwords_for,
     teaser_runs,
     text_length,
+    thread_start,
 )
 from cleaner.clean.recall import missed_continuation, page_lines
 from cleaner.clean.text import normalise, split_blocks
@@ -216,3 +217,54 @@ def test_a_list_the_article_introduces_stays_in_it() -> None:
     claimed = dict(boilerplate_blocks(stopwords_for("en"))(lines, {}))
     kept = [line for i, line in enumerate(lines) if i not in claimed]
     assert kept == [intro, *items, after]
+
+
+BLOG_POST = [
+    "The race for the nomination has tightened in Iowa, where the latest polls show the "
+    "former governor's lead down to the low single digits after a month of attacks.",
+    "His campaign has answered with a new advertisement on evangelical radio stations, "
+    "while his rivals spend the last days before the caucuses in the state's eastern towns.",
+    "Turnout will decide it: a strong showing among young voters, who rarely come out in "
+    "January, could upset every poll published so far, the campaign's pollster said.",
+    "In New Hampshire the picture is different, and the winner there may carry Michigan "
+    "too, which would give him a lot of momentum heading into South Carolina and Florida.",
+    "Whatever happens on Thursday, the field will be smaller by the end of the month, and "
+    "the candidates who stay in will need money as much as votes to reach the big states.",
+    "Both parties' caucuses start at seven in the evening, local time.",
+]
+COMMENTS = []
+for number, (name, text) in enumerate(
+    [
+        ("Travis Pahl", "I think the polls are missing the young voters entirely this time."),
+        ("Bruce Guthrie", "Travis, you are probably right about that, but turnout decides."),
+        ("Hairy Buddah", "The Giuliani slide is what surprises me most in all of this."),
+        ("Ben Anderson", "Bush lost Iowa and won New Hampshire in 2000; they flipped in 2004."),
+    ],
+    1,
+):
+    COMMENTS += ["Posted by:", f"{name} on December 29, 2007 0{number}:11 PM", text]
+
+
+def test_a_comment_thread_after_the_article_is_cut_in_text_mode() -> None:
+    """Records alike (a poster label, a name and a time) after an article are its
+    comments; the same records from the top of a page are a thread, which is the content."""
+    judge = boilerplate_blocks(stopwords_for("en"))
+    lines = [*BLOG_POST, *COMMENTS, "Archives", "Contact"]
+    claimed = dict(judge(lines, {}))
+    assert [line for i, line in enumerate(lines) if i not in claimed] == BLOG_POST
+    assert thread_start(lines, 0, len(lines)) == len(BLOG_POST)
+    # A thread from the top of the page (a forum) has no article before its records.
+    thread = [BLOG_POST[0], *COMMENTS]
+    assert thread_start(thread, 0, len(thread)) == len(thread)
+
+
+def test_repeated_labels_with_dates_inside_an_article_do_not_cut_it() -> None:
+    """Embedded posts quoted in an article ("— name (@handle)" and a date line) and an
+    "Advertisement" label between paragraphs that mention years are no comment thread."""
+    judge = boilerplate_blocks(stopwords_for("en"))
+    article = []
+    for paragraph in BLOG_POST:
+        article += [paragraph, "Advertisement", f"Since 2008 the state has voted early. {ENGLISH}"]
+    claimed = dict(judge(article, {}))
+    kept = [line for i, line in enumerate(article) if i not in claimed]
+    assert all(paragraph in kept for paragraph in BLOG_POST)

@@ -358,6 +358,47 @@ def best_span(scores: Sequence[float]) -> tuple[int, int]:
     return span
 
 
+# A record's header: a short line without figures (and no parenthesis, as a citation's
+# "(Source:" is) that recurs, the poster's label, "[Reply]", "Quote", with a short line
+# holding a time of day or a date right after it.
+_RECORD_MARKER_MAX_WORDS = 4
+_RECORDS_MIN = 3
+_STAMP = re.compile(
+    r"\b\d{1,2}:\d{2}\b|\b(19|20)\d{2}\b|\b\d+ (minutes?|hours?|days?|weeks?) ago\b", re.IGNORECASE
+)
+# The line with the date or time is a header's too: the poster's name and when, not prose.
+_STAMP_LINE_MAX_WORDS = 12
+# The article before a thread of records: enough prose that the records follow an article
+# (comments) rather than make up the page (a forum thread, whose posts are the content).
+_ARTICLE_BEFORE_RECORDS_WORDS = 150
+
+
+def thread_start(lines: Sequence[str], start: int, end: int) -> int:
+    """Where a thread of comments begins inside the stretch [start, end) of a text with no
+    markup left (`end` when none does): at the first of several headers alike, each with a
+    date or time beside it, that follow an article of their own."""
+    headers: dict[str, list[int]] = {}
+    for index in range(start, end):
+        line = lines[index]
+        if (
+            word_count(line) > _RECORD_MARKER_MAX_WORDS
+            or line.startswith("(")
+            or any(ch.isdigit() for ch in line)
+        ):
+            continue
+        stamped = any(
+            word_count(lines[near]) <= _STAMP_LINE_MAX_WORDS and _STAMP.search(lines[near])
+            for near in range(index + 1, min(index + 3, end))
+        )
+        if stamped:
+            headers.setdefault(normalise(line), []).append(index)
+    first = min((found[0] for found in headers.values() if len(found) >= _RECORDS_MIN), default=end)
+    if first == end:
+        return end
+    before = sum(word_count(lines[index]) for index in range(start, first))
+    return first if before >= _ARTICLE_BEFORE_RECORDS_WORDS else end
+
+
 def boilerplate_blocks(stopwords: frozenset[str], settings: BlockSettings | None = None) -> Judge:
     """A judge claiming the blocks that are not the article."""
     config = settings or BlockSettings()
@@ -367,6 +408,7 @@ def boilerplate_blocks(stopwords: frozenset[str], settings: BlockSettings | None
         repeats = repeated_lines(lines, kinds)
         scores = block_scores(lines, claimed, stopwords, config, kinds, repeats)
         start, end = best_span(scores)
+        end = thread_start(lines, start, end)
         for index in range(len(lines)):
             if not start <= index < end:
                 yield index, "outside-article"
