@@ -207,6 +207,12 @@ def test_comment_box_cuts_the_tail() -> None:
     assert claimed(comment_boxes, lines) == [2, 3, 4, 5]
 
 
+@pytest.mark.parametrize("header", ["Add new comment", "Comment viewing options"])
+def test_a_content_managers_comment_controls_cut_the_tail(header: str) -> None:
+    lines = [PARAGRAPH, PARAGRAPH, header, "Flat list - collapsed", PARAGRAPH]
+    assert claimed(comment_boxes, lines) == [2, 3, 4]
+
+
 @pytest.mark.parametrize("header", ["Comments (33):", "Kommentare (4):", "Yorumlar (12):"])
 def test_a_counted_comment_header_cuts_the_tail(header: str) -> None:
     lines = [PARAGRAPH, PARAGRAPH, header, "Posted By: reader1 | January 07", PARAGRAPH]
