@@ -207,7 +207,9 @@ def test_comment_box_cuts_the_tail() -> None:
     assert claimed(comment_boxes, lines) == [2, 3, 4, 5]
 
 
-@pytest.mark.parametrize("header", ["Add new comment", "Comment viewing options", "7 comments:"])
+@pytest.mark.parametrize(
+    "header", ["Add new comment", "Comment viewing options", "7 comments:", "{ 167 comments }"]
+)
 def test_a_content_managers_comment_controls_cut_the_tail(header: str) -> None:
     lines = [PARAGRAPH, PARAGRAPH, header, "Flat list - collapsed", PARAGRAPH]
     assert claimed(comment_boxes, lines) == [2, 3, 4]

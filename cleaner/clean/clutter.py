@@ -217,7 +217,8 @@ _COMMENT_BOX = re.compile(
 _COMMENT_SECTION_START = re.compile(
     r"^(leave a (reply|comment)|post a comment|add (a |new )?comment|write a comment|"
     r"comment viewing options|"
-    r"join the (conversation|discussion)|[\[(]?[1-9][\d,]* comments?[\])]?:?$|comments are closed|"
+    r"join the (conversation|discussion)|comments are closed|"
+    r"[\[({]?\s*[1-9][\d,]* comments?\s*[\])}]?:?$|"
     r"your email address will not be published|"
     r"(top|most|all|view|show|read|see) (rated |recent |popular |all )?comments\b|"
     r"(comments?|reader views|kommentare?|commentaires?|comentarios?|commenti|komentarze"
