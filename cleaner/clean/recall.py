@@ -14,7 +14,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from cleaner.clean.filters import GENERIC_FILTERS, clean_lines
-from cleaner.clean.text import normalise, split_lines, word_count, words_of
+from cleaner.clean.text import normalise, split_lines, word_count, word_trigrams, words_of
 
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote body br dd details div dl dt fieldset figcaption figure "
@@ -112,8 +112,7 @@ _KNOWN_SHARE = 0.8
 
 
 def _trigrams(line: str) -> set[tuple[str, str, str]]:
-    words = words_of(line)
-    return set(zip(words, words[1:], words[2:], strict=False))
+    return set(word_trigrams(words_of(line)))
 
 
 def _mostly_in(grams: set[tuple[str, str, str]], known: set[tuple[str, str, str]]) -> bool:

@@ -18,7 +18,7 @@ import copy
 from lxml import html
 from lxml.html import HtmlElement
 
-from cleaner.clean.text import word_count, words_of
+from cleaner.clean.text import word_count, word_trigrams, words_of
 
 # Elements after which text goes on a new line (so words of two blocks are not glued).
 _BLOCKS = frozenset(
@@ -118,10 +118,6 @@ def html_to_text(fragment: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _trigrams(words: list[str]) -> list[tuple[str, str, str]]:
-    return list(zip(words, words[1:], words[2:], strict=False))
-
-
 def disagreed_blocks(blocks: list[str], second: str) -> list[bool]:
     """Which of the first extractor's `blocks` the second extractor's article leaves out.
 
@@ -142,14 +138,14 @@ def disagreed_blocks(blocks: list[str], second: str) -> list[bool]:
     if not second_words or len(second_words) < AGREE_FROM_SHARE * len(first_words):
         return [False] * len(blocks)
     vocabulary = set(second_words)
-    trigrams = set(_trigrams(second_words))
+    trigrams = set(word_trigrams(second_words))
     # The second article must be (mostly) inside the first: one that found another part of
     # the page (the second post of a thread, say) has no say on the first's blocks.
-    if len(trigrams & set(_trigrams(first_words))) < AGREE_SHARE * len(trigrams):
+    if len(trigrams & set(word_trigrams(first_words))) < AGREE_SHARE * len(trigrams):
         return [False] * len(blocks)
     shares = []
     for words in block_words:
-        grams = _trigrams(words)
+        grams = word_trigrams(words)
         if grams:
             shares.append(sum(gram in trigrams for gram in grams) / len(grams))
         else:

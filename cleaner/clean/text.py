@@ -95,6 +95,12 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+def word_trigrams(words: Sequence[str]) -> list[tuple[str, str, str]]:
+    """Each run of three words, in order: what two texts' shared wording is compared by,
+    whatever their line breaks and spacing."""
+    return list(zip(words, words[1:], words[2:], strict=False))
+
+
 def ends_sentence(line: str) -> bool:
     return line.rstrip("\"'”’»)]").endswith((".", "!", "?", "…", "。", "؟", "!"))
 
