@@ -12,10 +12,9 @@ from cleaner.clean.blocks import (
     classify,
     extracted_blocks,
     stopwords_for,
-    teaser_runs,
     text_length,
-    thread_start,
 )
+from cleaner.clean.line_runs import teaser_runs, thread_start
 from cleaner.clean.recall import missed_continuation, page_lines
 from cleaner.clean.text import normalise, split_blocks
 

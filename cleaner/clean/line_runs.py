@@ -1,0 +1,145 @@
+"""Runs of lines that say what they are by their shape, in text with no markup left.
+
+A list of other stories is headline, teaser, headline, teaser; a list the article itself
+gives follows a line ending in a colon; a thread of comments is records alike (a label, a
+name and a time), one after another. The block classifier (cleaner.clean.blocks) scores
+each kind for or against the article.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+
+from cleaner.clean.text import ends_sentence, normalise, word_count
+
+# A list the article introduces ("Here is what changed:") is the article's: its items are
+# short, but must not cut it in two. Items start with a bullet or a number.
+_LIST_ITEM = re.compile(r"^(?:[-–—•*·▪►✓]|\d{1,2}[.)])\s+\S")
+_LIST_MIN_ITEMS = 2
+
+
+def introduced_lists(lines: Sequence[str], claimed: Mapping[int, str]) -> set[int]:
+    """Bulleted or numbered lists that follow a line ending in a colon, with that line."""
+    found: set[int] = set()
+    index = 0
+    while index < len(lines):
+        if index in claimed or not lines[index].rstrip().endswith((":", "：")):
+            index += 1
+            continue
+        run = []
+        following = index + 1
+        while following < len(lines) and following not in claimed:
+            if not _LIST_ITEM.match(lines[following]):
+                break
+            run.append(following)
+            following += 1
+        if len(run) >= _LIST_MIN_ITEMS:
+            found.update([index, *run])
+        index = following
+    return found
+
+
+_HEADLINE_MAX_WORDS = 20
+_TEASER_WORDS = (8, 60)
+_TEASER_MIN_ITEMS = 4
+_HEADLINES_PER_ITEM = 2
+
+
+def teaser_runs(lines: Sequence[str], claimed: Mapping[int, str]) -> set[int]:
+    """Lines in a list of other articles: headline, teaser, headline, teaser…
+
+    An article's subheading is followed by paragraphs; a list gives every headline one
+    short teaser, at least three times in a row.
+    """
+    open_lines = [i for i in range(len(lines)) if i not in claimed]
+    found: set[int] = set()
+    items: list[list[int]] = []
+    current: list[int] = []
+
+    def close_run() -> None:
+        if len(items) >= _TEASER_MIN_ITEMS and not _ranked(lines[item[0]] for item in items):
+            found.update(i for item in items for i in item)
+        items.clear()
+
+    for index in open_lines:
+        line = lines[index]
+        words = word_count(line)
+        if not _starts_item(line):
+            close_run()
+            current = []
+        elif words <= _HEADLINE_MAX_WORDS and not ends_sentence(line) and line[-1] != ":":
+            if len(current) >= _HEADLINES_PER_ITEM:
+                close_run()
+                current = []
+            current.append(index)
+        elif current and _TEASER_WORDS[0] <= words <= _TEASER_WORDS[1]:
+            items.append([*current, index])
+            current = []
+        else:
+            close_run()
+            current = []
+    close_run()
+    return found
+
+
+_RANK = re.compile(r"^\s*#?(\d{1,3})[.):]\s")
+
+
+def _ranked(headlines: Iterator[str]) -> bool:
+    """Whether the headlines are numbered 1, 2, 3… in order: an article's own ranking (the
+    best and worst of the year, ten tips), each entry with its paragraph, not other stories."""
+    numbers = []
+    for headline in headlines:
+        match = _RANK.match(headline)
+        if match is None:
+            return False
+        numbers.append(int(match.group(1)))
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+def _starts_item(line: str) -> bool:
+    """Headlines and teasers start as sentences do; fragments of a broken sentence do not."""
+    first = line[0]
+    return first.isupper() or first.isdigit() or first in "\"“‘«'"
+
+
+# A record's header: a short line without figures (and no parenthesis, as a citation's
+# "(Source:" is) that recurs, the poster's label, "[Reply]", "Quote", with a short line
+# holding a time of day or a date right after it.
+_RECORD_MARKER_MAX_WORDS = 4
+_RECORDS_MIN = 3
+_STAMP = re.compile(
+    r"\b\d{1,2}:\d{2}\b|\b(19|20)\d{2}\b|\b\d+ (minutes?|hours?|days?|weeks?) ago\b", re.IGNORECASE
+)
+# The line with the date or time is a header's too: the poster's name and when, not prose.
+_STAMP_LINE_MAX_WORDS = 12
+# The article before a thread of records: enough prose that the records follow an article
+# (comments) rather than make up the page (a forum thread, whose posts are the content).
+_ARTICLE_BEFORE_RECORDS_WORDS = 150
+
+
+def thread_start(lines: Sequence[str], start: int, end: int) -> int:
+    """Where a thread of comments begins inside the stretch [start, end) of a text with no
+    markup left (`end` when none does): at the first of several headers alike, each with a
+    date or time beside it, that follow an article of their own."""
+    headers: dict[str, list[int]] = {}
+    for index in range(start, end):
+        line = lines[index]
+        if (
+            word_count(line) > _RECORD_MARKER_MAX_WORDS
+            or line.startswith("(")
+            or any(ch.isdigit() for ch in line)
+        ):
+            continue
+        stamped = any(
+            word_count(lines[near]) <= _STAMP_LINE_MAX_WORDS and _STAMP.search(lines[near])
+            for near in range(index + 1, min(index + 3, end))
+        )
+        if stamped:
+            headers.setdefault(normalise(line), []).append(index)
+    first = min((found[0] for found in headers.values() if len(found) >= _RECORDS_MIN), default=end)
+    if first == end:
+        return end
+    before = sum(word_count(lines[index]) for index in range(start, first))
+    return first if before >= _ARTICLE_BEFORE_RECORDS_WORDS else end
