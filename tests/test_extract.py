@@ -132,3 +132,30 @@ def test_a_closed_title_is_left_alone() -> None:
     assert mend_head(html) == html
     runaway = "<html><head><title>Budget\n<script>var x = 1;</script></head><body><p>Text</p>"
     assert mend_head(runaway) == runaway.replace("Budget\n", "Budget\n</title>")
+
+
+def test_a_tutorials_code_sample_stays_in_html_mode() -> None:
+    """Lines of script printed as text are a broken scrape's leftovers in plain text; in a
+    page's own code block they are the content of a tutorial."""
+    prose = [
+        "Summing a list is the first thing most people write when they learn a new language, "
+        "and JavaScript gives you several ways to do it, some clearer than others.",
+        "The shortest one folds the list with reduce, starting from zero and adding each item "
+        "in turn, which reads well once you know what reduce does with its two arguments.",
+        "A plain loop does the same in more lines, and is still the fastest in most engines, "
+        "so choose whichever your team finds easier to read in a year from now.",
+    ]
+    code = [
+        "var total = items.reduce(function (sum, item) {",
+        "  return sum + item;",
+        "}, 0);",
+    ]
+    html = (
+        "<html><head><title>Summing a list in JavaScript</title></head><body><article>"
+        f"<h1>Summing a list in JavaScript</h1><p>{prose[0]}</p><p>{prose[1]}</p>"
+        "<pre><code>" + "\n".join(code) + f"</code></pre><p>{prose[2]}</p></article></body></html>"
+    )
+    doc = clean_html(html, rules=RuleSet())
+    assert doc.status == "ok"
+    assert all(line.strip() in doc.text for line in code)
+    assert not [r for r in doc.removed if r.rule in ("markup", "script")]

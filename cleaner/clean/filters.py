@@ -45,8 +45,6 @@ markup_lines = per_line("markup", is_markup)
 script_lines = per_line("script", is_script_code)
 
 GENERIC_FILTERS: tuple[LineFilter, ...] = (
-    markup_lines,
-    script_lines,
     nav_lines,
     reading_times,
     related_article_lists,
@@ -61,6 +59,11 @@ GENERIC_FILTERS: tuple[LineFilter, ...] = (
     captions,
     related_headings,
 )
+
+# For text that reached cleaner as text: a scrape of a page with a broken head prints its
+# scripts and tags as text. Not for text extracted from HTML, where code comes from the
+# page's own code blocks (a tutorial's samples) and is content.
+SCRAPED_TEXT_FILTERS: tuple[LineFilter, ...] = (markup_lines, script_lines)
 
 _TITLE_MAX_WORDS = 30
 # A line repeated on the next line is an image's alt text or caption printed twice; short

@@ -15,7 +15,7 @@ from lxml.html import HtmlElement
 from cleaner.clean.blocks import BlockSettings, boilerplate_blocks, extracted_blocks, stopwords_for
 from cleaner.clean.dates import parse_date
 from cleaner.clean.extract import MAX_MARKUP_CHARS, ExtractionError, main_text, parse_page
-from cleaner.clean.filters import GENERIC_FILTERS, clean_lines
+from cleaner.clean.filters import GENERIC_FILTERS, SCRAPED_TEXT_FILTERS, clean_lines
 from cleaner.clean.glued import boilerplate_only, unglue
 from cleaner.clean.langid import DEFAULT_PREFIX_CHARS, DEFAULT_SEED, detect_language
 from cleaner.clean.recall import may_continue, missed_continuation, missed_records, page_lines
@@ -256,7 +256,8 @@ def _clean_text_into(
         doc.removed.extend(unglued.removed)
     guess = detect_language(prose_sample(lines, config.lang_prefix_chars), config.lang_seed)
     doc.lang, doc.lang_prob = guess.lang, guess.prob
-    filters = (*site.text_filters(), *GENERIC_FILTERS) if site else GENERIC_FILTERS
+    generic = GENERIC_FILTERS if links is not None else (*SCRAPED_TEXT_FILTERS, *GENERIC_FILTERS)
+    filters = (*site.text_filters(), *generic) if site else generic
     stopwords = stopwords_for(guess.lang)
     judge: Judge | None = None
     if links is not None:
