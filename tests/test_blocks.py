@@ -14,7 +14,7 @@ from cleaner.clean.blocks import (
     stopwords_for,
     text_length,
 )
-from cleaner.clean.line_runs import teaser_runs, thread_start
+from cleaner.clean.line_runs import headline_runs, teaser_runs, thread_start
 from cleaner.clean.recall import missed_continuation, page_lines
 from cleaner.clean.text import normalise, split_blocks
 
@@ -267,3 +267,34 @@ def test_repeated_labels_with_dates_inside_an_article_do_not_cut_it() -> None:
     claimed = dict(judge(article, {}))
     kept = [line for i, line in enumerate(article) if i not in claimed]
     assert all(paragraph in kept for paragraph in BLOG_POST)
+
+
+HEADLINES = [
+    "Newcastle midfielder charged with assault after nightclub incident",
+    "Keegan arrival to take headlines as top pair battle on",
+    "Federer spoils home favourite's show with quick-fire win",
+    "Beer sales could fall victim to tournament disruptions",
+    "Non-league side advance to play Liverpool in the cup",
+    "Police defend pepper spray use on tournament crowd",
+    "Liverpool see off Luton challenge in replay",
+]
+
+
+def test_a_run_of_headlines_is_a_list_of_other_stories_but_a_schedule_is_not() -> None:
+    judge = boilerplate_blocks(stopwords_for("en"))
+    lines = [*BLOG_POST, *HEADLINES]
+    claimed = dict(judge(lines, {}))
+    assert [line for i, line in enumerate(lines) if i not in claimed] == BLOG_POST
+    assert headline_runs(HEADLINES, {}) == set(range(len(HEADLINES)))
+    schedule = [
+        f"June {day} – {city} @ {hall}"
+        for day, city, hall in [
+            (9, "West Palm Beach, FL", "Coral Sky Amphitheatre"),
+            (10, "Tampa, FL", "Credit Union Amphitheatre"),
+            (14, "Alpharetta, GA", "Bank Amphitheatre"),
+            (17, "Nashville, TN", "Bridgestone Arena"),
+            (19, "Charlotte, NC", "Music Pavilion"),
+            (20, "Raleigh, NC", "Walnut Creek Music Park"),
+        ]
+    ]
+    assert headline_runs(["The band's tour dates", *schedule], {}) == set()

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import justext
 
-from cleaner.clean.line_runs import introduced_lists, teaser_runs, thread_start
+from cleaner.clean.line_runs import headline_runs, introduced_lists, teaser_runs, thread_start
 from cleaner.clean.text import Claim, Judge, normalise, word_count
 
 _WORD = re.compile(r"\w+")
@@ -194,7 +194,7 @@ def block_scores(
     if repeats is None:
         repeats = repeated_lines(lines, first_kinds)
     revised = revise(first_kinds, lines, settings)
-    teasers = teaser_runs(lines, claimed)
+    teasers = teaser_runs(lines, claimed) | headline_runs(lines, claimed)
     items = introduced_lists(lines, claimed)
     scores = []
     for index, (line, kind) in enumerate(zip(lines, revised, strict=True)):

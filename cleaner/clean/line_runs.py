@@ -143,3 +143,40 @@ def thread_start(lines: Sequence[str], start: int, end: int) -> int:
         return end
     before = sum(word_count(lines[index]) for index in range(start, first))
     return first if before >= _ARTICLE_BEFORE_RECORDS_WORDS else end
+
+
+# A run of this many headlines in a row, each a few words that start like a title and end
+# without a full stop, is a list of other stories: an article's subheadings each have
+# paragraphs under them, and the items of its own lists do not read as headlines (a
+# schedule or table a row a line has figures in most rows).
+_HEADLINE_RUN_MIN = 6
+_HEADLINE_WORDS = (3, 15)
+
+
+def headline_runs(lines: Sequence[str], claimed: Mapping[int, str]) -> set[int]:
+    """Lines in runs of headlines with nothing between them."""
+    found: set[int] = set()
+    run: list[int] = []
+    for index in [*range(len(lines)), len(lines)]:
+        line = lines[index] if index < len(lines) else ""
+        headline = (
+            index not in claimed
+            and _HEADLINE_WORDS[0] <= word_count(line) <= _HEADLINE_WORDS[1]
+            and line[:1].isupper()
+            and not ends_sentence(line)
+            and not line.rstrip().endswith(":")
+        )
+        if headline:
+            run.append(index)
+            continue
+        if len(run) >= _HEADLINE_RUN_MIN and not _mostly_figures(lines[i] for i in run):
+            found.update(run)
+        run = []
+    return found
+
+
+def _mostly_figures(lines: Iterator[str]) -> bool:
+    """Whether most lines hold figures: a table or schedule printed a row a line (tour
+    dates, results, prices), which is the article's data, not headlines."""
+    flags = [any(ch.isdigit() for ch in line) for line in lines]
+    return sum(flags) * 2 >= len(flags)
