@@ -228,18 +228,21 @@ def repeated_lines(lines: Sequence[str], kinds: Sequence[Kind]) -> set[int]:
     below it) repeats a run of prose lines: their first copy is the article's, and only
     the later copies go.
     """
-    counts = Counter(normalise(line) for line in lines)
-    repeated = [counts[normalise(line)] > 1 and len(line) < _REPEATED_MAX_CHARS for line in lines]
+    keys = [normalise(line) for line in lines]
+    counts = Counter(keys)
+    repeated = [
+        counts[key] > 1 and len(line) < _REPEATED_MAX_CHARS
+        for key, line in zip(keys, lines, strict=True)
+    ]
     prose = [
         is_repeated and kind in (Kind.GOOD, Kind.NEAR_GOOD)
         for is_repeated, kind in zip(repeated, kinds, strict=True)
     ]
     seen: set[str] = set()
     found = set()
-    for index, line in enumerate(lines):
+    for index, key in enumerate(keys):
         if not repeated[index]:
             continue
-        key = normalise(line)
         near = prose[max(0, index - _COPIED_RUN_SPAN) : index + _COPIED_RUN_SPAN + 1]
         in_copied_run = prose[index] and sum(near) >= _COPIED_RUN_LINES
         if not in_copied_run or key in seen:
