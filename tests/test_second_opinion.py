@@ -156,3 +156,53 @@ def test_a_long_block_after_the_agreed_article_goes_only_when_off_its_topic() ->
     # Before the article's end, a long block is never voted out, on topic or not.
     assert disagreed_blocks([FOOTER, *article], second) == [False] * 5
     assert disagreed_blocks([article[0], FOOTER, *article[1:]], second) == [False] * 5
+
+
+ABOUT_ME = (
+    "I live. I learn. I teach. Here I share and celebrate my own creativity and the "
+    "creativity of others, one small find at a time."
+)
+CRAFT_POST = [
+    "Someone on the forum shares these paper leaves, punched from old maps and music sheets "
+    "and strung along the window for the autumn table.",
+    "They take an afternoon, a hole punch shaped like a leaf and some thread.",
+]
+
+
+def sidebar_page(headline: str = "Paper leaves for crafting", byline: str = "") -> str:
+    """A blog page whose "about me" box comes before the post's headline."""
+    heading = f"<h1>{headline}</h1>" if headline else ""
+    return (
+        "<html><head><title>Paper leaves for crafting | Small Finds</title></head><body>"
+        f"<div class='sidebar'><h3>About me</h3><p>{ABOUT_ME}</p></div>"
+        f"<div class='post'>{heading}{byline}"
+        + "".join(f"<p>{p}</p>" for p in CRAFT_POST)
+        + "</div></body></html>"
+    )
+
+
+def test_of_two_different_answers_the_one_under_the_headline_is_the_article(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """trafilatura took the sidebar box above the headline, readability the post below it:
+    they share no text, and the post is what the headline introduces."""
+    monkeypatch.setattr(pipeline, "main_text", lambda page, **_: ABOUT_ME)
+    doc = clean_html(sidebar_page(), config=CONFIG)
+    assert doc.status == "ok" and doc.text.split("\n\n") == CRAFT_POST
+    # Without a headline there is no telling: the first answer stays.
+    doc = clean_html(sidebar_page(headline=""), config=CONFIG)
+    assert doc.text == ABOUT_ME
+
+
+def test_an_answer_under_the_headline_that_says_little_is_not_taken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The article below the headline stays when the other answer is a byline between them."""
+    byline = "<p class='by'>by Anna Roberts on May 3, 2012</p>"
+    article = " ".join(CRAFT_POST)
+    monkeypatch.setattr(pipeline, "main_text", lambda page, **_: article)
+    monkeypatch.setattr(pipeline, "readability_text", lambda tree: "by Anna Roberts on May 3, 2012")
+    assert clean_html(sidebar_page(byline=byline), config=CONFIG).text == article
+    # The sidebar box is above the headline: an answer there is never taken for the article.
+    monkeypatch.setattr(pipeline, "readability_text", lambda tree: ABOUT_ME)
+    assert clean_html(sidebar_page(), config=CONFIG).text == article

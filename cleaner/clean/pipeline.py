@@ -23,10 +23,12 @@ from cleaner.clean.rules import RuleSet, RuleTimeout, SiteRules, load_rules
 from cleaner.clean.second_opinion import (
     TAKE_ABOVE_RATIO,
     disagreed_blocks,
+    found_apart,
     may_disagree,
     may_take_second,
     page_words,
     readability_text,
+    starts_under_headline,
     worth_a_second_look,
 )
 from cleaner.clean.text import Judge, split_blocks, split_lines, word_count
@@ -207,6 +209,16 @@ def _clean_html_into(
             return
     if not text and not doc.text:
         raise ExtractionError("no main text found in HTML")
+    if second and doc.text and found_apart(doc.text, second):
+        other = replace(doc, removed=[])
+        _clean_text_into(other, second, site, rules, config, page.meta.title, page.links)
+        if found_apart(doc.text, other.text) and starts_under_headline(
+            page.tree, page.meta.title, doc.text, other.text
+        ):
+            doc.text, doc.removed, doc.lang, doc.lang_prob = (
+                other.text, other.removed, other.lang, other.lang_prob
+            )  # fmt: skip
+            return
     if vote and doc.text and second:
         _keep_agreed(doc, second)
 

@@ -6,9 +6,10 @@ above the article, an article split over several containers, markup damaged so t
 looks empty) that container is the wrong one, and the output is a few words of a long
 page. readability-lxml is built differently (it scores paragraphs' parents by text and
 commas), and is right on many of those pages. Its answer is taken when, cleaned the same
-way, it says several times more without being most of the page; otherwise it is the
-second voter on each block of the first answer (`disagreed_blocks`). It costs about as
-much as trafilatura's fast mode.
+way, it says several times more without being most of the page, or when the two found
+different parts of the page and its part starts nearer below the headline
+(`starts_under_headline`); otherwise it is the second voter on each block of the first
+answer (`disagreed_blocks`). It costs about as much as trafilatura's fast mode.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import copy
 from lxml import html
 from lxml.html import HtmlElement
 
+from cleaner.clean.recall import page_lines
 from cleaner.clean.text import word_count, word_trigrams, words_of
 
 # Elements after which text goes on a new line (so words of two blocks are not glued).
@@ -48,6 +50,15 @@ AGREE_UP_TO_WORDS = 40
 # promotion glued into one long line. The article's own last paragraphs, which the second
 # extractor can miss too, speak of what the article speaks of (half their words or more).
 TAIL_ON_TOPIC_SHARE = 0.4
+# Two answers found different parts of the page when each shares less than this share of
+# its word trigrams with the other...
+APART_SHARE = 0.3
+# ... and the one that starts nearer below the headline is taken, when it holds at least this
+# share of the other's words: a byline or a player's fallback under the headline is not the
+# article that the other answer may be.
+APART_MIN_SHARE = 0.25
+# A heading is the page's headline when this share of its words is in the page's title.
+HEADLINE_IN_TITLE_SHARE = 0.6
 # Words shorter than this (articles, pronouns, auxiliaries in most languages) say nothing of
 # a block's topic.
 TOPIC_WORD_CHARS = 4
@@ -176,3 +187,66 @@ def _on_topic_share(words: list[str], topic: set[str]) -> float:
     if not content or sum(map(len, content)) > SPACED_WORD_CHARS * len(content):
         return 1.0
     return sum(word in topic for word in content) / len(content)
+
+
+def found_apart(first: str, second: str) -> bool:
+    """Whether two answers are different parts of the page (not one a cut of the other)."""
+    first_grams = set(word_trigrams(words_of(first)))
+    second_grams = set(word_trigrams(words_of(second)))
+    if not first_grams or not second_grams:
+        return False
+    shared = len(first_grams & second_grams)
+    return shared < APART_SHARE * len(first_grams) and shared < APART_SHARE * len(second_grams)
+
+
+def starts_under_headline(tree: HtmlElement, title: str | None, first: str, second: str) -> bool:
+    """Whether `second` starts nearer below the page's headline than `first` does.
+
+    When two extractors found different parts of a page, the article is the part that the
+    headline introduces; the other is a sidebar, an "about me" box or a list of links,
+    which sit above the headline or further away below it. The headline is the first
+    `h1` (else `h2`) whose words are mostly the page's title; without one there is no
+    telling, and the answer is no.
+    """
+    if word_count(second) < APART_MIN_SHARE * word_count(first):
+        return False
+    headline = _headline(tree, title)
+    if headline is None:
+        return False
+    lines = [words_of(line) for line in page_lines(tree)]
+    top = _line_of(lines, headline)
+    first_line = _line_of(lines, first.split("\n", 1)[0])
+    second_line = _line_of(lines, second.split("\n", 1)[0])
+    if top is None or first_line is None or second_line is None or second_line < top:
+        return False
+    return first_line < top or second_line < first_line
+
+
+def _headline(tree: HtmlElement, title: str | None) -> str | None:
+    title_words = set(words_of(title or ""))
+    if not title_words:
+        return None
+    for tag in ("h1", "h2"):
+        for heading in tree.iter(tag):
+            text = " ".join(heading.text_content().split())
+            words = set(words_of(text))
+            if words and len(words & title_words) >= HEADLINE_IN_TITLE_SHARE * len(words):
+                return text
+    return None
+
+
+def _line_of(lines: list[list[str]], text: str) -> int | None:
+    """The number of the first page line that holds `text` (by word trigrams, or by its
+    words when it has fewer than three)."""
+    words = words_of(text)
+    grams = set(word_trigrams(words))
+    for number, line in enumerate(lines):
+        if grams:
+            line_grams = set(word_trigrams(line))
+            if line_grams and len(grams & line_grams) >= AGREE_SHARE * min(
+                len(grams), len(line_grams)
+            ):
+                return number
+        elif words and set(words) <= set(line):
+            return number
+    return None
