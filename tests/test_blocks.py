@@ -269,6 +269,45 @@ def test_repeated_labels_with_dates_inside_an_article_do_not_cut_it() -> None:
     assert all(paragraph in kept for paragraph in BLOG_POST)
 
 
+SIGNED_COMMENTS = []
+for number, (name, text) in enumerate(
+    [
+        ("Ellen", "Sixty for a low when the high is over a hundred is not cool at all."),
+        ("Toni", "This weather makes me weep, and the humidity is no better here."),
+        ("Gina", "We have the cool nights machine in Pittsburgh and we keep it."),
+    ],
+    1,
+):
+    SIGNED_COMMENTS += [text, f"Posted by: {name} at September 10, 2012 0{number}:40 PM"]
+
+
+def test_a_thread_of_signed_comments_is_cut_in_both_modes() -> None:
+    """Comments signed under each ("Posted by: name at date") follow the author's own
+    signature; the thread, signature and all, goes in text and in HTML mode."""
+    lines = [*BLOG_POST, "Posted by Laurie at September 10, 2012 9:01 AM", *SIGNED_COMMENTS]
+    assert thread_start(lines, 0, len(lines)) == len(BLOG_POST)
+    for judge in boilerplate_blocks(stopwords_for("en")), extracted_blocks(frozenset(), set()):
+        claimed = dict(judge(lines, {}))
+        assert [line for i, line in enumerate(lines) if i not in claimed] == BLOG_POST
+
+
+def test_one_authors_stamped_entries_and_embedded_posts_are_no_thread() -> None:
+    """A live report signs every entry with one name; embedded posts quoted in an article
+    are introduced by a dash and their author's stamp line. Neither is cut."""
+    update = "The count in the eastern towns goes on, and the lead has changed hands again."
+    live = [*BLOG_POST]  # entries after enough prose that a thread would be cut there
+    for hour in range(1, 5):
+        live += [update, f"Posted by Menzie Chinn at 0{hour}:10 PM"]
+    assert thread_start(live, 0, len(live)) == len(live)
+    tweet = "Polls in the east close at eight, and the lines are long everywhere tonight."
+    quoting = [*BLOG_POST]
+    for number in range(1, 5):
+        quoting += [tweet, "—", f"Reader {number} (@reader{number}) November 02, 2012", update]
+    assert thread_start(quoting, 0, len(quoting)) == len(quoting)
+    claimed = dict(extracted_blocks(frozenset(), set())(quoting, {}))
+    assert quoting[-1] not in {quoting[i] for i in claimed}
+
+
 HEADLINES = [
     "Newcastle midfielder charged with assault after nightclub incident",
     "Keegan arrival to take headlines as top pair battle on",

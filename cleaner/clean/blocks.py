@@ -305,7 +305,9 @@ def extracted_blocks(
     stopwords: frozenset[str], links: frozenset[str], settings: BlockSettings | None = None
 ) -> Judge:
     """A judge for text that trafilatura extracted from HTML: drops runs of link lines (a
-    menu it took in) and what they cut off from the article."""
+    menu it took in) and what they cut off from the article, and a comment thread that
+    follows the article (on pages whose comments are not marked as such, trafilatura takes
+    them in with the post)."""
     config = settings or BlockSettings()
 
     def is_link(line: str) -> bool:
@@ -324,6 +326,7 @@ def extracted_blocks(
             else:
                 scores.append(max(_VETTED_SHORT_SCORE, length - config.penalty))
         start, end = best_span(scores)
+        end = thread_start(lines, start, end)
         for index, line in enumerate(lines):
             if not start <= index < end:
                 yield index, "outside-article"

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import takewhile
 
-from cleaner.clean.text import ends_sentence, normalise, word_count
+from cleaner.clean.text import ends_sentence, normalise, word_count, words_of
 
 # A list the article introduces ("Here is what changed:") is the article's: its items are
 # short, but must not cut it in two. Items start with a bullet or a number.
@@ -105,8 +106,9 @@ def _starts_item(line: str) -> bool:
 
 
 # A record's header: a short line without figures (and no parenthesis, as a citation's
-# "(Source:" is) that recurs, the poster's label, "[Reply]", "Quote", with a short line
-# holding a time of day or a date right after it.
+# "(Source:" is; a dash alone introduces an embedded post's author) that recurs, the
+# poster's label, "[Reply]", "Quote", with a short line holding a time of day or a date
+# right after it.
 _RECORD_MARKER_MAX_WORDS = 4
 _RECORDS_MIN = 3
 _STAMP = re.compile(
@@ -122,13 +124,26 @@ _ARTICLE_BEFORE_RECORDS_WORDS = 150
 def thread_start(lines: Sequence[str], start: int, end: int) -> int:
     """Where a thread of comments begins inside the stretch [start, end) of a text with no
     markup left (`end` when none does): at the first of several headers alike, each with a
-    date or time beside it, that follow an article of their own."""
+    date or time beside it, that follow an article of their own.
+
+    A header is a short label line with the stamp on a line of its own just after it, or a
+    signature that holds both ("Posted by: Ellen at September 10, 2012 11:40 AM"), under
+    each comment or above it. Signatures count only when they name different posters: one
+    author's stamped entries are a live report, not a thread.
+    """
     headers: dict[str, list[int]] = {}
+    signers: dict[str, set[str]] = {}
     for index in range(start, end):
         line = lines[index]
+        if signature := _signature(line):
+            label, signer = signature
+            headers.setdefault(label, []).append(index)
+            signers.setdefault(label, set()).add(signer)
+            continue
         if (
             word_count(line) > _RECORD_MARKER_MAX_WORDS
             or line.startswith("(")
+            or line.strip("—–- ") == ""
             or any(ch.isdigit() for ch in line)
         ):
             continue
@@ -138,11 +153,39 @@ def thread_start(lines: Sequence[str], start: int, end: int) -> int:
         )
         if stamped:
             headers.setdefault(normalise(line), []).append(index)
-    first = min((found[0] for found in headers.values() if len(found) >= _RECORDS_MIN), default=end)
+    first = min(
+        (
+            found[0]
+            for label, found in headers.items()
+            if len(found) >= _RECORDS_MIN and (label not in signers or len(signers[label]) > 1)
+        ),
+        default=end,
+    )
     if first == end:
         return end
     before = sum(word_count(lines[index]) for index in range(start, first))
     return first if before >= _ARTICLE_BEFORE_RECORDS_WORDS else end
+
+
+# A signature's label: its first words, up to this many, before the poster's name.
+_SIGNATURE_LABEL_WORDS = 2
+
+
+def _signature(line: str) -> tuple[str, str] | None:
+    """A comment's signature line, as its label and the poster's name (None for any other
+    line): a short line with a date or time, whose first words hold no figures and are
+    followed by at least one more before the stamp."""
+    if word_count(line) > _STAMP_LINE_MAX_WORDS or line.startswith("("):
+        return None
+    stamp = _STAMP.search(line)
+    if stamp is None:
+        return None
+    words = words_of(line[: stamp.start()])
+    label = words[:_SIGNATURE_LABEL_WORDS]
+    signer = list(takewhile(str.isalpha, words[_SIGNATURE_LABEL_WORDS:]))
+    if len(label) < _SIGNATURE_LABEL_WORDS or not signer or any(w.isdigit() for w in label):
+        return None
+    return "signed: " + " ".join(label), " ".join(signer)
 
 
 # A run of this many headlines in a row, each a few words that start like a title and end
