@@ -228,6 +228,18 @@ def test_comment_link_at_the_top_does_not_cut() -> None:
     assert claimed(comment_boxes, lines) == [0]
 
 
+@pytest.mark.parametrize("count", ["41 comments", "{ 12 comments }", "7 comments:"])
+def test_a_comment_count_printed_again_below_cuts_only_there(count: str) -> None:
+    """A blog's sidebar paragraph comes before the post, whose byline links to its "41
+    comments"; the page prints the count again where the comments start."""
+    lines = [PARAGRAPH, "Subscribe to RSS", count, "Jul 23, 2012", PARAGRAPH, PARAGRAPH]
+    tail = [count, "Join the discussion", "A reader's comment on the post."]
+    cut = set(claimed(comment_boxes, [*lines, *tail]))
+    assert {6, 7, 8} <= cut and not cut & {3, 4, 5}
+    # Printed once, after a paragraph, the count opens the comments.
+    assert {2, 3, 4, 5} <= set(claimed(comment_boxes, lines))
+
+
 def test_comment_box_keeps_paragraphs_about_comments() -> None:
     lines = [PARAGRAPH, "He declined to comment on the report.", PARAGRAPH]
     assert claimed(comment_boxes, lines) == []

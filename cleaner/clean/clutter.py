@@ -236,13 +236,32 @@ def comment_boxes(lines: Sequence[str]) -> Iterator[Claim]:
     article_seen = False
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if article_seen and _COMMENT_SECTION_START.match(stripped):
+        if (
+            article_seen
+            and _COMMENT_SECTION_START.match(stripped)
+            and not _count_repeated_below(stripped, lines[index + 1 :])
+        ):
             for rest in range(index, len(lines)):
                 yield rest, "comments"
             return
         if _COMMENT_BOX.match(stripped):
             yield index, "comments"
         article_seen = article_seen or word_count(line) >= _ARTICLE_PARAGRAPH_WORDS
+
+
+# A comment count ("41 comments", "Comments (186)"), the form a link to the comments takes.
+_COMMENT_COUNT = re.compile(
+    r"[\[({]?\s*[\d,]+ \w+\s*[\])}]?|\w+\s*[(\[][\d,.]+[)\]]", re.IGNORECASE
+)
+
+
+def _count_repeated_below(marker: str, below: Sequence[str]) -> bool:
+    """Whether `marker` is a comment count that the page prints again further down: the
+    first is the link beside the headline and byline, the second heads the comments."""
+    if not _COMMENT_COUNT.fullmatch(marker.rstrip(":")):
+        return False
+    folded = marker.casefold()
+    return any(line.strip().casefold() == folded for line in below)
 
 
 _FOOTER = re.compile(
