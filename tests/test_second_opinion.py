@@ -29,7 +29,9 @@ def test_a_normal_page_keeps_trafilaturas_answer(monkeypatch: pytest.MonkeyPatch
     assert doc.status == "ok" and doc.text.split("\n\n") == PARAGRAPHS
     assert not [r for r in doc.removed if r.rule == "extractors-disagree"]
     asked = []
-    monkeypatch.setattr(pipeline, "readability_text", lambda tree: asked.append(1) or "")
+    monkeypatch.setattr(
+        pipeline, "readability_text", lambda tree, last_reader=False: asked.append(1) or ""
+    )
     alone = CleanConfig(rules=RuleSet(), agreement=False, second_opinion=False)
     assert clean_html(PAGE, config=alone).text == doc.text
     assert not asked  # both switched off: readability is not run at all
@@ -60,14 +62,18 @@ def test_a_second_opinion_that_says_little_more_is_not_taken(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(pipeline, "main_text", lambda page, **_: PARAGRAPHS[0])
-    monkeypatch.setattr(pipeline, "readability_text", lambda tree: "\n".join(PARAGRAPHS[:2]))
+    monkeypatch.setattr(
+        pipeline, "readability_text", lambda tree, last_reader=False: "\n".join(PARAGRAPHS[:2])
+    )
     doc = clean_html(PAGE, config=CONFIG)
     assert doc.text == PARAGRAPHS[0]  # twice the words is not three times: the first stands
 
 
 def test_a_second_opinion_three_times_longer_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pipeline, "main_text", lambda page, **_: PARAGRAPHS[0])
-    monkeypatch.setattr(pipeline, "readability_text", lambda tree: "\n".join(PARAGRAPHS[:4]))
+    monkeypatch.setattr(
+        pipeline, "readability_text", lambda tree, last_reader=False: "\n".join(PARAGRAPHS[:4])
+    )
     doc = clean_html(PAGE, config=CONFIG)
     assert doc.text.split("\n\n") == PARAGRAPHS[:4]
 
@@ -77,7 +83,9 @@ def test_an_answer_that_is_most_of_the_page_is_taken_only_for_nothing(
 ) -> None:
     """Nine tenths of the page's words is the menus and lists around the article too: it
     does not replace a first answer, but it is better than none."""
-    monkeypatch.setattr(pipeline, "readability_text", lambda tree: "\n".join(PARAGRAPHS[:9]))
+    monkeypatch.setattr(
+        pipeline, "readability_text", lambda tree, last_reader=False: "\n".join(PARAGRAPHS[:9])
+    )
     monkeypatch.setattr(pipeline, "main_text", lambda page, **_: PARAGRAPHS[0])
     assert clean_html(PAGE, config=CONFIG).text == PARAGRAPHS[0]
     monkeypatch.setattr(pipeline, "main_text", lambda page, **_: "Menu")
@@ -201,8 +209,10 @@ def test_an_answer_under_the_headline_that_says_little_is_not_taken(
     byline = "<p class='by'>by Anna Roberts on May 3, 2012</p>"
     article = " ".join(CRAFT_POST)
     monkeypatch.setattr(pipeline, "main_text", lambda page, **_: article)
-    monkeypatch.setattr(pipeline, "readability_text", lambda tree: "by Anna Roberts on May 3, 2012")
+    monkeypatch.setattr(
+        pipeline, "readability_text", lambda tree, **_: "by Anna Roberts on May 3, 2012"
+    )
     assert clean_html(sidebar_page(byline=byline), config=CONFIG).text == article
     # The sidebar box is above the headline: an answer there is never taken for the article.
-    monkeypatch.setattr(pipeline, "readability_text", lambda tree: ABOUT_ME)
+    monkeypatch.setattr(pipeline, "readability_text", lambda tree, **_: ABOUT_ME)
     assert clean_html(sidebar_page(), config=CONFIG).text == article

@@ -81,13 +81,29 @@ def parse_page(html: str, url: str | None = None, max_chars: int = MAX_MARKUP_CH
         )
     html = mend_head(html)
     tree = _load(html)
-    opens = tag_count(html)
-    if opens > 2 * MAX_DEPTH and int(tree.xpath("count(//*)")) < opens // 4:
+    if _stopped_early(html, tree):
         # The parser stopped early: nesting past its depth limit, or scripts full of '<'.
         flat = flatten_deep_markup(slim_markup(html))
         if flat != html:
             tree = _load(flat)
     return Page(tree, link_texts(tree), page_metadata(tree, url))
+
+
+def _stopped_early(html: str, tree: HtmlElement) -> bool:
+    """Whether the tree holds under a quarter of the elements the markup opens (on a page
+    that opens more than a few hundred).
+
+    Every "<" opens at most one element: only when even their count says the tree is short
+    are the end tags and declarations counted out (three passes over the page, not one).
+    """
+    bound = html.count("<")
+    if bound <= 2 * MAX_DEPTH:
+        return False
+    elements = int(tree.xpath("count(//*)"))
+    if elements >= bound // 4:
+        return False
+    opens = tag_count(html)
+    return opens > 2 * MAX_DEPTH and elements < opens // 4
 
 
 # A page that trafilatura finds dubious (no `html` in its first 50 characters, a tree of

@@ -198,7 +198,8 @@ def _clean_html_into(
     # A thread's posts are the content by the page's structure: a second extractor that
     # took one post of it has no say on the others.
     vote = config.agreement and not thread and may_disagree(doc.text.split("\n\n"))
-    second = readability_text(page.tree) if ask or vote else ""
+    # The second extractor is the tree's last reader: it may change it rather than a copy.
+    second = readability_text(page.tree, last_reader=True) if ask or vote else ""
     if ask and worth_a_second_look(words, word_count(second), page_size):
         other = replace(doc, removed=[])
         _clean_text_into(other, second, site, rules, config, page.meta.title, page.links)
@@ -212,8 +213,13 @@ def _clean_html_into(
     if second and doc.text and found_apart(doc.text, second):
         other = replace(doc, removed=[])
         _clean_text_into(other, second, site, rules, config, page.meta.title, page.links)
+        # The second extractor changed the tree: the headline is looked for in the page as
+        # parsed again (on the few pages whose two answers are apart).
         if found_apart(doc.text, other.text) and starts_under_headline(
-            page.tree, page.meta.title, doc.text, other.text
+            parse_page(html, doc.url, config.max_markup_chars).tree,
+            page.meta.title,
+            doc.text,
+            other.text,
         ):
             doc.text, doc.removed, doc.lang, doc.lang_prob = (
                 other.text, other.removed, other.lang, other.lang_prob
