@@ -240,6 +240,23 @@ def test_a_comment_count_printed_again_below_cuts_only_there(count: str) -> None
     assert {2, 3, 4, 5} <= set(claimed(comment_boxes, lines))
 
 
+@pytest.mark.parametrize(
+    "control",
+    [
+        "Load All Comments",
+        "Load more comments",
+        "Alle Kommentare anzeigen",
+        "Voir tous les commentaires",
+        "Ver todos los comentarios",
+        "Pokaż wszystkie komentarze",
+        "Tüm yorumları göster",
+    ],
+)
+def test_a_control_that_loads_or_shows_the_comments_cuts_the_tail(control: str) -> None:
+    lines = [PARAGRAPH, PARAGRAPH, control, "Score: 5", PARAGRAPH]
+    assert claimed(comment_boxes, lines) == [2, 3, 4]
+
+
 def test_comment_box_keeps_paragraphs_about_comments() -> None:
     lines = [PARAGRAPH, "He declined to comment on the report.", PARAGRAPH]
     assert claimed(comment_boxes, lines) == []

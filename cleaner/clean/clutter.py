@@ -220,7 +220,10 @@ _COMMENT_SECTION_START = re.compile(
     r"join the (conversation|discussion)|comments are closed|"
     r"[\[({]?\s*[1-9][\d,]* comments?\s*[\])}]?:?$|"
     r"your email address will not be published|"
-    r"(top|most|all|view|show|read|see) (rated |recent |popular |all )?comments\b|"
+    r"(top|most|all|view|show|read|see|load) (rated |recent |popular |all |more )?comments\b|"
+    r"(alle )?kommentare (anzeigen|laden|lesen)|(voir|afficher|lire) (tous )?les commentaires|"
+    r"(ver|mostrar|leer) (todos )?los comentarios|(mostra|leggi) (tutti )?i commenti|"
+    r"(pokaż|zobacz|czytaj) (wszystkie )?komentarze|tüm yorumları (gör|göster|oku)|"
     r"(comments?|reader views|kommentare?|commentaires?|comentarios?|commenti|komentarze"
     r"|yorumlar|reacties|kommentarer)\s*[(\[]\d[\d,.]*[)\]]\s*:$)",
     re.IGNORECASE,
