@@ -269,6 +269,38 @@ def test_repeated_labels_with_dates_inside_an_article_do_not_cut_it() -> None:
     assert all(paragraph in kept for paragraph in BLOG_POST)
 
 
+SHORT_STORY = [
+    "People from all over the world are coming to London to see the Olympic Games.",
+    "Scott and Kathy Cleveland from Idaho are among the thousands making the trip.",
+    "They made a home-made movie about their preparations for the visit.",
+]
+BLURB = (
+    "This page is best viewed in an up-to-date web browser with style sheets enabled. While "
+    "you will be able to view the content of this page in your current browser, you will not "
+    "be able to get the full visual experience. Please consider upgrading your browser "
+    "software or enabling style sheets if you are able to do so, and read our help pages."
+)
+
+
+def test_a_short_article_under_its_headline_outweighs_one_long_blurb() -> None:
+    """A stretch of a few sentences that starts under the headline is the article, unless
+    the best stretch elsewhere is much stronger: one long browser notice is not."""
+    judge = boilerplate_blocks(stopwords_for("en"))
+    headline = "Scott and Kathy Cleveland are coming to the Olympics"
+    menu = ["Home", "News", "Sport", "Weather", "Olympics"]
+    footer = [*menu, "Contact us", "About the BBC", "Privacy", "Cookies", "Help"] * 2
+    lines = ["BBC News - " + headline, *menu, headline, "24 July 2012", *SHORT_STORY, *footer]
+    lines.append(BLURB)
+    title = {len(menu) + 1: "title"}
+    claimed = dict(judge(lines, title))
+    assert [line for i, line in enumerate(lines) if i not in claimed] == SHORT_STORY
+    # Without the headline in the text there is nothing to anchor the article: the
+    # longest stretch wins, as it does when the page's title line is only its first line.
+    for claims in {}, {0: "title"}:
+        kept = [line for i, line in enumerate(lines) if i not in dict(judge(lines, claims))]
+        assert kept == [BLURB]
+
+
 SIGNED_COMMENTS = []
 for number, (name, text) in enumerate(
     [

@@ -274,6 +274,43 @@ def best_span(scores: Sequence[float]) -> tuple[int, int]:
     return span
 
 
+# The article starts within this many lines below its headline (a date, a byline, a
+# caption between them)...
+_UNDER_HEADLINE_LINES = 6
+# ... and the stretch that starts there is the article unless the best stretch elsewhere
+# scores this many times as much: one long line of boilerplate (a publisher's blurb, a
+# browser notice) outweighs a short article of a few sentences.
+_ELSEWHERE_RATIO = 4.0
+
+
+def under_headline(
+    scores: Sequence[float], claimed: Mapping[int, str], best: tuple[int, int]
+) -> tuple[int, int]:
+    """The stretch that starts under the page's headline (a line the title filter took
+    out), when the best-scoring stretch lies elsewhere, apart from it, and is not much
+    stronger. A scrape's first line is the browser title, above the menus: only a headline
+    further down the text anchors the article."""
+    start, end = best
+    best_score = sum(scores[start:end])
+    found, found_score = best, 0.0
+    for headline in (index for index, rule in claimed.items() if rule == "title" and index):
+        if start <= headline + _UNDER_HEADLINE_LINES and end > headline:
+            return best  # the best stretch is the headline's
+        for first in range(headline + 1, min(headline + 1 + _UNDER_HEADLINE_LINES, len(scores))):
+            running = 0.0
+            for last in range(first, len(scores)):
+                running += scores[last]
+                if running > found_score:
+                    found, found_score = (first, last + 1), running
+    # A stretch from under the headline that reaches the best one is not an alternative to
+    # it: only one that boilerplate keeps apart from it is.
+    apart = found[1] <= start or found[0] >= end
+    several = found[1] - found[0] >= 2
+    if apart and several and found_score > 0 and _ELSEWHERE_RATIO * found_score >= best_score:
+        return found
+    return best
+
+
 def boilerplate_blocks(stopwords: frozenset[str], settings: BlockSettings | None = None) -> Judge:
     """A judge claiming the blocks that are not the article."""
     config = settings or BlockSettings()
@@ -283,6 +320,7 @@ def boilerplate_blocks(stopwords: frozenset[str], settings: BlockSettings | None
         repeats = repeated_lines(lines, kinds)
         scores = block_scores(lines, claimed, stopwords, config, kinds, repeats)
         start, end = best_span(scores)
+        start, end = under_headline(scores, claimed, (start, end))
         end = thread_start(lines, start, end)
         for index in range(len(lines)):
             if not start <= index < end:
