@@ -257,6 +257,26 @@ def test_a_control_that_loads_or_shows_the_comments_cuts_the_tail(control: str) 
     assert claimed(comment_boxes, lines) == [2, 3, 4]
 
 
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "156 Responses to “Shuteye”",
+        "One thought on “Fall leaf bunting”",
+        "20 comments… read them below or add one",
+        "3 Kommentare zu „Neue Regeln“",
+        "12 commentaires sur « Le budget »",
+        "2 respuestas a «El presupuesto»",
+        "5 odpowiedzi na „Budżet”",
+    ],
+)
+def test_a_blogs_heading_over_its_comments_cuts_the_tail(heading: str) -> None:
+    lines = [PARAGRAPH, PARAGRAPH, heading, "Heather on", PARAGRAPH]
+    assert claimed(comment_boxes, lines) == [2, 3, 4]
+    # A paragraph that opens with the same words is prose.
+    opening = f"{heading.split('“')[0]}“The Wire” is that it is overrated. {PARAGRAPH}"
+    assert claimed(comment_boxes, [PARAGRAPH, opening, PARAGRAPH]) == []
+
+
 def test_comment_box_keeps_paragraphs_about_comments() -> None:
     lines = [PARAGRAPH, "He declined to comment on the report.", PARAGRAPH]
     assert claimed(comment_boxes, lines) == []

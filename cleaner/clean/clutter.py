@@ -221,6 +221,15 @@ _COMMENT_SECTION_START = re.compile(
     r"[\[({]?\s*[1-9][\d,]* comments?\s*[\])}]?:?$|"
     r"your email address will not be published|"
     r"(top|most|all|view|show|read|see|load) (rated |recent |popular |all |more )?comments\b|"
+    # "12 Responses to “Title”", "One thought on “Title”": a blog's heading over its
+    # comments, in the languages its themes are translated to (a heading, so short).
+    r"((one|[1-9][\d,]*) (responses?|repl(y|ies)|thoughts?|comments?) (to|on)|"
+    r"(ein|einen|[1-9][\d.]*) (kommentare?|antworten?|gedanken) (zu|auf)|"
+    r"(un|une|[1-9][\d ]*) (commentaires?|réponses?) (à|sur|pour)|"
+    r"(un|una|[1-9][\d.]*) (comentarios?|respuestas?) (a|en|para)|"
+    r"(un|una|[1-9][\d.]*) (commenti|commento|rispost[ae]) (a|su)|"
+    r"[1-9][\d ]* (komentarz(e|y)?|odpowied(ź|zi)) (do|na)) [\"“«„'‘].{0,150}$|"
+    r"[1-9][\d,]* comments?\s*(…|\.\.\.)\s*(read|add|leave|join)\b.{0,60}$|"
     r"(alle )?kommentare (anzeigen|laden|lesen)|(voir|afficher|lire) (tous )?les commentaires|"
     r"(ver|mostrar|leer) (todos )?los comentarios|(mostra|leggi) (tutti )?i commenti|"
     r"(pokaż|zobacz|czytaj) (wszystkie )?komentarze|tüm yorumları (gör|göster|oku)|"
