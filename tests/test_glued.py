@@ -7,13 +7,24 @@ articles on one line, the site's banners and prompts inside them.
 from __future__ import annotations
 
 import re
+from re import _constants as constants
+from re import _parser as parser
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cleaner import CleanConfig, RuleSet, clean_text
-from cleaner.clean.glued import family_of, literal_trie, unglue
+from cleaner.clean.glued import (
+    FAMILIES,
+    SENTENCE_CUES,
+    SENTENCE_WORD_END_CUES,
+    Family,
+    family_of,
+    literal_trie,
+    unglue,
+)
 from cleaner.clean.sentences import split_sentences
 
 CONFIG = CleanConfig(rules=RuleSet())
@@ -236,3 +247,63 @@ def test_the_cue_trie_finds_what_a_plain_alternation_finds(literals: list[str], 
     trie = re.compile(literal_trie(literals))
     plain = re.compile("|".join(re.escape(literal) for literal in literals))
     assert bool(trie.search(text)) == bool(plain.search(text))
+
+
+def _ways(items: Any) -> list[list[str]]:
+    """Every way through a parsed pattern, as the runs of literal characters it matches in a
+    row ("\\0" where it asserts a word boundary); anything else a run cannot see through
+    (a class, a repeat of more than one) ends a run."""
+    ways = [[""]]
+    for op, arg in items:
+        if op is constants.LITERAL:
+            options = [[chr(arg)]]
+        elif op is constants.AT:
+            options = [["\0" if arg is constants.AT_BOUNDARY else ""]]
+        elif op is constants.SUBPATTERN:
+            options = _ways(arg[3])
+        elif op is constants.BRANCH:
+            options = [way for branch in arg[1] for way in _ways(branch)]
+        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and arg[:2] == (0, 1):
+            options = [[""], *_ways(arg[2])]
+        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and arg[:2] == (1, 1):
+            options = _ways(arg[2])
+        else:
+            options = [["", ""]]
+        ways = [[*way[:-1], way[-1] + option[0], *option[1:]] for way in ways for option in options]
+    return ways
+
+
+def _holds_a_cue(run: str) -> bool:
+    words = run.replace("\0", "")
+    return any(cue in words for cue in SENTENCE_CUES) or any(
+        word + "\0" in run for word in SENTENCE_WORD_END_CUES
+    )
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda family: family.rule)
+def test_every_match_of_a_family_holds_a_sentence_cue(family: Family) -> None:
+    """family_of skips sentences without a sentence cue, so each family needs a pattern of
+    which every way to match goes through a cue's letters: read off the parsed patterns."""
+    assert any(
+        all(
+            any(_holds_a_cue(run) for run in way)
+            for way in _ways(parser.parse(pattern.pattern, pattern.flags))
+        )
+        for pattern in family.all
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rule"),
+    [
+        ("Sign in to continue reading.", "paywall"),
+        ("Read the whole story here.", "read-more"),
+        ("Get push notifications from our newsroom.", "newsletter"),
+        ("Download our free app.", "newsletter"),
+        ("لست روبوت", "captcha"),
+    ],
+)
+def test_sentences_cued_only_by_the_sentence_cues_are_still_judged(
+    sentence: str, rule: str
+) -> None:
+    assert family_of(sentence) == rule

@@ -386,6 +386,30 @@ def literal_trie(literals: Sequence[str]) -> str:
 
 
 _CUES = re.compile(literal_trie((*_CUE_WORDS, *_CUE_PHRASES)))
+# A sentence of a cued line is judged only when it holds a cue itself (in any case), or one
+# of these wordings that only some families' other alternatives need ("sign in to continue",
+# "read the whole story"); "app" counts only as a word's end ("our app", not "happen").
+# Every family has a pattern that holds one of them in each of its matches (a test reads
+# the patterns to check it), so a sentence without any belongs to no family: most sentences
+# of a cued line are never run through every family's patterns.
+_SENTENCE_CUE_EXTRA = tuple(
+    cue.replace("_", " ")
+    for cue in """
+روبوت adresse_ip your_ip twój_ip ihr_ip ihre_ip tu_ip votre_ip sign_in sign_up log_in kunde
+anmelden ya_tienes regístrate by_creating continuar audio_tag video_tag audio_playback
+video_playback news_notifications push_notifications only_the_image only_the_picture
+not_be_republished not_be_redistributed whole_story whole_report entire_article entire_story
+entire_report original_article original_story original_report en_entier erforderlich please
+bitte por_favor veuillez proszę lütfen entrez enter_tu enter_su enter_ihre enter_votre enter_swój
+enter_twój
+""".split()
+)
+SENTENCE_CUES = (*_CUE_WORDS, *_CUE_PHRASES, *_SENTENCE_CUE_EXTRA)
+SENTENCE_WORD_END_CUES = ("app", "application")
+_SENTENCE_CUES = re.compile(
+    literal_trie(SENTENCE_CUES) + r"|(?:" + "|".join(SENTENCE_WORD_END_CUES) + r")\b",
+    re.IGNORECASE,
+)
 
 
 # Walls: clutter that stands in for the article when a scraper was shown it instead.
@@ -400,6 +424,8 @@ WALL_NAMES = {
 
 def family_of(sentence: str) -> str | None:
     """The rule of the clutter family `sentence` belongs to, or None for article text."""
+    if not _SENTENCE_CUES.search(sentence):
+        return None
     words = word_count(sentence)
     for family in FAMILIES:
         if words <= family.max_words and all(p.search(sentence) for p in family.all):
