@@ -15,6 +15,7 @@ answer (`disagreed_blocks`). It costs about as much as trafilatura's fast mode.
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 
 from lxml import html
 from lxml.html import HtmlElement
@@ -147,16 +148,15 @@ def disagreed_blocks(blocks: list[str], second: str) -> list[bool]:
     Blocks are compared by word trigrams (single words for blocks shorter than three), so a
     line wrapped or spaced differently still matches.
     """
-    second_words = words_of(second)
+    second_words, trigrams = _wording(second)
     block_words = [words_of(block) for block in blocks]
-    first_words = [word for words in block_words for word in words]
-    if not second_words or len(second_words) < AGREE_FROM_SHARE * len(first_words):
+    if not second_words or len(second_words) < AGREE_FROM_SHARE * sum(map(len, block_words)):
         return [False] * len(blocks)
     vocabulary = set(second_words)
-    trigrams = set(word_trigrams(second_words))
     # The second article must be (mostly) inside the first: one that found another part of
-    # the page (the second post of a thread, say) has no say on the first's blocks.
-    if len(trigrams & set(word_trigrams(first_words))) < AGREE_SHARE * len(trigrams):
+    # the page (the second post of a thread, say) has no say on the first's blocks. (The
+    # blocks joined have the words of the blocks in a row: no word spans a blank line.)
+    if len(trigrams & _wording("\n\n".join(blocks))[1]) < AGREE_SHARE * len(trigrams):
         return [False] * len(blocks)
     shares = []
     for words in block_words:
@@ -193,10 +193,20 @@ def _on_topic_share(words: list[str], topic: set[str]) -> float:
     return sum(word in topic for word in content) / len(content)
 
 
+@lru_cache(maxsize=4)
+def _wording(text: str) -> tuple[tuple[str, ...], frozenset[tuple[str, str, str]]]:
+    """A text's words and the set of its word trigrams (read-only memo of a pure function).
+
+    The two answers of a page are compared twice, whether they are apart, then block by
+    block: each is read once.
+    """
+    words = words_of(text)
+    return tuple(words), frozenset(word_trigrams(words))
+
+
 def found_apart(first: str, second: str) -> bool:
     """Whether two answers are different parts of the page (not one a cut of the other)."""
-    first_grams = set(word_trigrams(words_of(first)))
-    second_grams = set(word_trigrams(words_of(second)))
+    first_grams, second_grams = _wording(first)[1], _wording(second)[1]
     if not first_grams or not second_grams:
         return False
     shared = len(first_grams & second_grams)
