@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleaner.clean.clutter import comment_boxes, contact_lines, is_caption, tag_lines
 from cleaner.clean.dates import is_date_line, parse_date
@@ -21,7 +23,14 @@ from cleaner.clean.filters import (
     script_lines,
 )
 from cleaner.clean.related import related_article_lists, related_headings
-from cleaner.clean.text import split_lines
+from cleaner.clean.text import (
+    _EDGE_PUNCT,
+    _SPACE,
+    _SPACE_TO_MEND,
+    collapse_spaces,
+    normalise,
+    split_lines,
+)
 
 PARAGRAPH = (
     "Russia on Thursday charged that calls for Syrian President Bashar al-Assad to step "
@@ -595,3 +604,16 @@ def test_scraped_text_of_a_broken_page_loses_its_markup_and_keeps_its_article() 
     doc = clean_text("\n\n".join([*head, *article]), rules=RuleSet())
     assert doc.text.split("\n\n") == article
     assert {r.rule for r in doc.removed} >= {"markup", "script"}
+
+
+# Spaces of every kind, control characters, edge punctuation, underscores, letters and
+# digits of several scripts: what the comparison keys are made of.
+_KEY_TEXT = st.text(alphabet=" \t\n\r\x00\x1f\x85\u00a0\u2009\u3000\ufeff_.-!'’«ab1É²ßİΣς٣中")
+
+
+@given(st.one_of(_KEY_TEXT, st.text()))
+def test_keys_and_spacing_are_what_the_plain_patterns_give(text: str) -> None:
+    """normalise and the space mending are written for speed; these are their definitions."""
+    assert _SPACE_TO_MEND.sub(" ", text) == _SPACE.sub(" ", text)
+    assert collapse_spaces(text) == _SPACE.sub(" ", text).strip()
+    assert normalise(text) == _EDGE_PUNCT.sub("", _SPACE.sub(" ", text).casefold()).strip()

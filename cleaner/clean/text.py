@@ -18,19 +18,25 @@ Judge = Callable[[Sequence[str], Mapping[int, str]], Iterator[Claim]]
 
 # Whitespace of every kind, and control characters, BOMs and non-characters, which the
 # output never holds: a run of them is one space.
-_SPACE = re.compile(r"[\s\u00a0\u200b\u2009\u202f\ufeff\x00-\x1f\x7f-\x9f\ufffe\uffff]+")
+_OTHER_SPACE = r"\u00a0\u200b\u2009\u202f\ufeff\x00-\x1f\x7f-\x9f\ufffe\uffff"
+_SPACE = re.compile(rf"[\s{_OTHER_SPACE}]+")
+# The runs that one space does not already stand for: two characters or more, or one that
+# is not a plain space. Replacing only these gives what replacing every run gives, without
+# a match for every space between two words.
+_SPACE_TO_MEND = re.compile(rf"[\s{_OTHER_SPACE}]{{2,}}|[^\S ]|[{_OTHER_SPACE}]")
 _WORD = re.compile(r"\w+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+_LEADING_PUNCT = re.compile(r"[\W_]*")
 
 
 def collapse_spaces(text: str) -> str:
     """One line: every run of whitespace or control characters as one space, trimmed."""
-    return _SPACE.sub(" ", text).strip()
+    return _SPACE_TO_MEND.sub(" ", text).strip()
 
 
 def split_lines(text: str) -> list[str]:
     """Non-empty lines with whitespace collapsed (NBSP and zero-width spaces included)."""
-    lines = (_SPACE.sub(" ", line).strip() for line in text.splitlines())
+    lines = (_SPACE_TO_MEND.sub(" ", line).strip() for line in text.splitlines())
     return [line for line in lines if line]
 
 
@@ -49,7 +55,7 @@ def split_blocks(text: str) -> list[str]:
     blocks: list[str] = []
     after_blank = True
     for raw in text.splitlines():
-        line = _SPACE.sub(" ", raw).strip()
+        line = _SPACE_TO_MEND.sub(" ", raw).strip()
         if not line:
             after_blank = True
             continue
@@ -81,8 +87,17 @@ _MEMO_LINES = 8192
 
 @lru_cache(maxsize=_MEMO_LINES)
 def normalise(line: str) -> str:
-    """Comparison key: case, spacing and edge punctuation do not make two lines differ."""
-    return _EDGE_PUNCT.sub("", _SPACE.sub(" ", line).casefold()).strip()
+    """Comparison key: case, spacing and edge punctuation do not make two lines differ.
+
+    The ends are cut as `_EDGE_PUNCT` would cut them, without trying that pattern at every
+    position of the line: the characters it keeps at the ends are those `isalnum` accepts.
+    """
+    key = _SPACE_TO_MEND.sub(" ", line).casefold()
+    leading = _LEADING_PUNCT.match(key)
+    start, end = leading.end() if leading else 0, len(key)
+    while end > start and not key[end - 1].isalnum():
+        end -= 1
+    return key[start:end]
 
 
 @lru_cache(maxsize=_MEMO_LINES)
