@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from cleaner import CleanConfig, RuleSet, clean_html
-from cleaner.clean.extract import ExtractionError, extract_html
+from cleaner.clean.extract import ExtractionError, extract_html, link_texts, parse_page
 from cleaner.clean.markup import mend_head
+from cleaner.clean.text import normalise
 from tests.conftest import FIXTURES
 
 CASES = {
@@ -159,3 +160,15 @@ def test_a_tutorials_code_sample_stays_in_html_mode() -> None:
     assert doc.status == "ok"
     assert all(line.strip() in doc.text for line in code)
     assert not [r for r in doc.removed if r.rule in ("markup", "script")]
+
+
+def test_link_texts_are_every_links_text_pieces_joined() -> None:
+    page = parse_page(
+        "<html><body><p>An article with links of every shape, long enough to parse.</p>"
+        "<a href='/'> Home </a><a href='/a'>Read <b>the rest</b> here</a>"
+        "<a href='/b'><!-- a note -->Sport</a><a href='/c'></a><a href='/d'><img src='x'></a>"
+        "<a href='/e'>Tail<span>s</span> and <i>more</i>!</a></body></html>"
+    )
+    by_definition = {normalise(" ".join(a.itertext())) for a in page.tree.iter("a")} - {""}
+    assert link_texts(page.tree) == by_definition
+    assert by_definition == {"home", "read the rest here", "sport", "tail s and more"}
