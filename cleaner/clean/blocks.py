@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from itertools import accumulate
 
 import justext
 
@@ -291,17 +292,25 @@ def under_headline(
     stronger. A scrape's first line is the browser title, above the menus: only a headline
     further down the text anchors the article."""
     start, end = best
+    headlines = [index for index, rule in claimed.items() if rule == "title" and index]
+    if not headlines:
+        return best
     best_score = sum(scores[start:end])
+    # The best stretch from a given first line ends where the running total peaks: with the
+    # totals before each line, that is the highest total after it (the earliest, on a tie).
+    totals = [0.0, *accumulate(scores)]
+    peak = [len(totals) - 1] * len(totals)
+    for index in range(len(totals) - 2, 0, -1):
+        later = peak[index + 1]
+        peak[index] = index if totals[index] >= totals[later] else later
     found, found_score = best, 0.0
-    for headline in (index for index, rule in claimed.items() if rule == "title" and index):
+    for headline in headlines:
         if start <= headline + _UNDER_HEADLINE_LINES and end > headline:
             return best  # the best stretch is the headline's
         for first in range(headline + 1, min(headline + 1 + _UNDER_HEADLINE_LINES, len(scores))):
-            running = 0.0
-            for last in range(first, len(scores)):
-                running += scores[last]
-                if running > found_score:
-                    found, found_score = (first, last + 1), running
+            last = peak[first + 1]
+            if totals[last] - totals[first] > found_score:
+                found, found_score = (first, last), totals[last] - totals[first]
     # A stretch from under the headline that reaches the best one is not an alternative to
     # it: only one that boilerplate keeps apart from it is.
     apart = found[1] <= start or found[0] >= end
