@@ -249,39 +249,35 @@ def test_a_comment_count_printed_again_below_cuts_only_there(count: str) -> None
     assert {2, 3, 4, 5} <= set(claimed(comment_boxes, lines))
 
 
-@pytest.mark.parametrize(
-    "control",
-    [
-        "Load All Comments",
-        "Load more comments",
-        "Alle Kommentare anzeigen",
-        "Voir tous les commentaires",
-        "Ver todos los comentarios",
-        "Pokaż wszystkie komentarze",
-        "Tüm yorumları göster",
-    ],
-)
-def test_a_control_that_loads_or_shows_the_comments_cuts_the_tail(control: str) -> None:
-    lines = [PARAGRAPH, PARAGRAPH, control, "Score: 5", PARAGRAPH]
+COMMENT_CONTROLS = [
+    "Load All Comments",
+    "Load more comments",
+    "Alle Kommentare anzeigen",
+    "Voir tous les commentaires",
+    "Ver todos los comentarios",
+    "Pokaż wszystkie komentarze",
+    "Tüm yorumları göster",
+]
+BLOG_COMMENT_HEADINGS = [
+    "156 Responses to “Shuteye”",
+    "One thought on “Fall leaf bunting”",
+    "20 comments… read them below or add one",
+    "3 Kommentare zu „Neue Regeln“",
+    "12 commentaires sur « Le budget »",
+    "2 respuestas a «El presupuesto»",
+    "5 odpowiedzi na „Budżet”",
+]
+
+
+@pytest.mark.parametrize("opener", COMMENT_CONTROLS + BLOG_COMMENT_HEADINGS)
+def test_a_control_or_heading_over_the_comments_cuts_the_tail(opener: str) -> None:
+    """Controls that load or show the comments, and a blog theme's heading over them."""
+    lines = [PARAGRAPH, PARAGRAPH, opener, "Heather on", PARAGRAPH]
     assert claimed(comment_boxes, lines) == [2, 3, 4]
 
 
-@pytest.mark.parametrize(
-    "heading",
-    [
-        "156 Responses to “Shuteye”",
-        "One thought on “Fall leaf bunting”",
-        "20 comments… read them below or add one",
-        "3 Kommentare zu „Neue Regeln“",
-        "12 commentaires sur « Le budget »",
-        "2 respuestas a «El presupuesto»",
-        "5 odpowiedzi na „Budżet”",
-    ],
-)
-def test_a_blogs_heading_over_its_comments_cuts_the_tail(heading: str) -> None:
-    lines = [PARAGRAPH, PARAGRAPH, heading, "Heather on", PARAGRAPH]
-    assert claimed(comment_boxes, lines) == [2, 3, 4]
-    # A paragraph that opens with the same words is prose.
+@pytest.mark.parametrize("heading", BLOG_COMMENT_HEADINGS)
+def test_a_paragraph_that_opens_like_a_comment_heading_is_prose(heading: str) -> None:
     opening = f"{heading.split('“')[0]}“The Wire” is that it is overrated. {PARAGRAPH}"
     assert claimed(comment_boxes, [PARAGRAPH, opening, PARAGRAPH]) == []
 
