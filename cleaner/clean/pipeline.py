@@ -200,33 +200,41 @@ def _clean_html_into(
     vote = config.agreement and not thread and may_disagree(doc.text.split("\n\n"))
     # The second extractor is the tree's last reader: it may change it rather than a copy.
     second = readability_text(page.tree, last_reader=True) if ask or vote else ""
-    if ask and worth_a_second_look(words, word_count(second), page_size):
+    worth = ask and worth_a_second_look(words, word_count(second), page_size)
+    apart = bool(second and doc.text) and found_apart(doc.text, second)
+    other = None
+    if worth or apart:
         other = replace(doc, removed=[])
         _clean_text_into(other, second, site, rules, config, page.meta.title, page.links)
-        if word_count(other.text) >= TAKE_ABOVE_RATIO * max(1, words):
-            doc.text, doc.removed, doc.lang, doc.lang_prob = (
-                other.text, other.removed, other.lang, other.lang_prob
-            )  # fmt: skip
-            return
+    if worth and other is not None and word_count(other.text) >= TAKE_ABOVE_RATIO * max(1, words):
+        _take_second(doc, other)
+        return
     if not text and not doc.text:
         raise ExtractionError("no main text found in HTML")
-    if second and doc.text and found_apart(doc.text, second):
-        other = replace(doc, removed=[])
-        _clean_text_into(other, second, site, rules, config, page.meta.title, page.links)
-        # The second extractor changed the tree: the headline is looked for in the page as
-        # parsed again (on the few pages whose two answers are apart).
-        if found_apart(doc.text, other.text) and starts_under_headline(
+    # The second extractor changed the tree: the headline is looked for in the page as
+    # parsed again (on the few pages whose two answers are apart).
+    if (
+        apart
+        and other is not None
+        and found_apart(doc.text, other.text)
+        and starts_under_headline(
             parse_page(html, doc.url, config.max_markup_chars).tree,
             page.meta.title,
             doc.text,
             other.text,
-        ):
-            doc.text, doc.removed, doc.lang, doc.lang_prob = (
-                other.text, other.removed, other.lang, other.lang_prob
-            )  # fmt: skip
-            return
+        )
+    ):
+        _take_second(doc, other)
+        return
     if vote and doc.text and second:
         _keep_agreed(doc, second)
+
+
+def _take_second(doc: Document, other: Document) -> None:
+    """The second extractor's article, cleaned, in place of the first's."""
+    doc.text, doc.removed, doc.lang, doc.lang_prob = (
+        other.text, other.removed, other.lang, other.lang_prob
+    )  # fmt: skip
 
 
 def _recover_the_rest(doc: Document, tree: HtmlElement) -> bool:
