@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import multiprocessing
 import os
 import random
 import signal
@@ -21,9 +22,11 @@ import pytest
 
 from cleaner.clean.pipeline import CleanConfig
 from cleaner.clean.rules import RuleSet
+from cleaner.run import engine
 from cleaner.run.batch import clean_batch
 from cleaner.run.options import BatchError, BatchOptions
 from cleaner.write.folder import Folder
+from cleaner.write.outputs import atomic_output
 from tests.conftest import ROOT
 from tests.test_resume import command, make_corpus, rows_of, temporaries, wait_for_rows
 
@@ -192,6 +195,42 @@ def test_an_injected_full_disk_stops_the_batch_with_a_clear_error_and_a_rerun_co
     report = clean_batch([inputs], out, options)
     assert report.reused == 40 and report.status["ok"] == 120
     assert len(rows_of(out)) == 120
+
+
+def test_a_full_disk_met_while_another_worker_writes_leaves_no_half_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers: one is mid-write (its temporary open) when the other finds the disk
+    full. The batch stops its workers, killing the one writing, and what it was writing is
+    removed: the folder holds whole outputs only."""
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    make_corpus(inputs, 40, seed=8)
+    claim, started = tmp_path / "slow-writer", tmp_path / "slow-write-started"
+
+    def slow_then_full(self: Folder, relative: str, content: str) -> None:
+        try:
+            os.close(os.open(claim, os.O_CREAT | os.O_EXCL))
+        except FileExistsError:  # the other worker is mid-write: now the disk is full
+            deadline = time.monotonic() + 20
+            while not started.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) from None
+        assert self.local is not None
+        with atomic_output(self.local / relative) as stream:
+            stream.write(content[:20])
+            stream.flush()
+            started.touch()
+            time.sleep(60)  # killed long before this ends
+            stream.write(content[20:])
+
+    monkeypatch.setattr(Folder, "write", slow_then_full)
+    # Forked workers, whatever threads earlier tests left: they must inherit the patch.
+    monkeypatch.setattr(engine, "worker_context", lambda: multiprocessing.get_context("fork"))
+    options = BatchOptions(clean=CleanConfig(rules=RuleSet()), jobs=2, timeout_s=None)
+    with pytest.raises(BatchError, match=f"no space left on the device of {out}"):
+        clean_batch([inputs], out, options)
+    assert started.exists(), "no write was in progress when the disk filled"
+    assert temporaries(out) == []
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import functools
 import os
 import re
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,6 +120,7 @@ def clean_batch(
         except OSError as error:
             if error.errno not in _DISK_FULL:
                 raise
+            _remove_temporaries(local)  # what the stopped workers were writing
             raise BatchError(
                 f"no space left on the device of {folder.root} ({error.strerror}): the batch "
                 "stopped; every output written is whole, and the same command run again once "
@@ -196,26 +197,29 @@ def _clean_into(
         tuple[int, str, int, str, str, Keys | None, tuple[int, ...], Fingerprint | None]
     ] = []
     marked: set[int] = set()  # documents whose row says it is a near copy
-    for number, outcome, previous in _run(sources, settings, task_for, engine):
-        if outcome.disk_full:  # no row: the document is redone by the next run
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        if outcome.row is None and previous is not None:
-            offset, row = previous, journal.row_at(previous)
-            report.reused += 1
-        else:
-            row = outcome.row or {}
-            row["settings_hash"] = settings_hash
-            offset = journal.append(row)
-        offsets.extend([-1] * (number + 1 - len(offsets)))
-        offsets[number] = offset
-        report.count(row)
-        if row.get("duplicate_of") is not None:  # a previous run's mark, to be judged again
-            marked.add(number)
-        if outcome.written:
-            where = (row["output"], outcome.body_start, row["id"], outcome.site, outcome.blocks)
-            written.append((number, *where, outcome.held, outcome.fingerprint))
-        if on_document:
-            on_document(row)
+    # Closed on the way out, whatever stops the loop: the workers are stopped (killed, if
+    # busy) before the caller removes what they were writing.
+    with contextlib.closing(_run(sources, settings, task_for, engine)) as finishing:
+        for number, outcome, previous in finishing:
+            if outcome.disk_full:  # no row: the document is redone by the next run
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            if outcome.row is None and previous is not None:
+                offset, row = previous, journal.row_at(previous)
+                report.reused += 1
+            else:
+                row = outcome.row or {}
+                row["settings_hash"] = settings_hash
+                offset = journal.append(row)
+            offsets.extend([-1] * (number + 1 - len(offsets)))
+            offsets[number] = offset
+            report.count(row)
+            if row.get("duplicate_of") is not None:  # a previous run's mark, to be judged again
+                marked.add(number)
+            if outcome.written:
+                where = (row["output"], outcome.body_start, row["id"], outcome.site, outcome.blocks)
+                written.append((number, *where, outcome.held, outcome.fingerprint))
+            if on_document:
+                on_document(row)
 
     # Documents finish in any order; everything after this works in input order.
     # Taken from the end, so each outcome is freed as soon as the index holds what it needs.
@@ -289,7 +293,7 @@ def _run(
     settings: WorkerSettings,
     task_for: Callable[[Source], tuple[_Task, int | None]],
     engine: Engine,
-) -> Iterator[tuple[int, _Outcome, int | None]]:
+) -> Generator[tuple[int, _Outcome, int | None], None, None]:
     """(document number, outcome, previous row's offset if reusable), in completion order."""
     in_flight: dict[int, tuple[Source, int | None]] = {}
 
