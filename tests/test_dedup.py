@@ -337,3 +337,49 @@ def test_a_copy_inside_a_longer_version_is_still_a_copy() -> None:
     more = " ".join(rng.choice(words) + str(rng.randrange(50, 99)) for _ in range(250))
     found = find_duplicates([("short", story), ("long", f"{story}\n{more}")])
     assert [(d.id, d.duplicate_of) for d in found] == [("short", "long")]
+
+
+APPEAL = (
+    "For years I have written this blog for free and taken no fee for my talks, so that no "
+    "one can say I serve a party. But that has its price: my savings are used up now. I am "
+    "grateful for every gift, large or small, that lets me carry on this work."
+)
+
+
+def test_a_blogs_posts_with_its_appeal_under_each_headline_and_a_counted_widget_differ() -> None:
+    """Each post of one blog, flattened into one line by a scraper: its headline, the same
+    appeal under it, the post, and the category widget, whose counts change from day to
+    day. What they share opens each text after its headline and ends it: a template."""
+    rng = random.Random(30)
+    vocabulary = (
+        "council budget harbour minister election river school hospital market police "
+        "bridge court farmers strike vote report energy prices water trains"
+    ).split()
+    texts = []
+    for number in range(4):
+        headline = " ".join(rng.choice(vocabulary).capitalize() for _ in range(11))
+        post = " ".join(rng.choice(vocabulary) for _ in range(70))
+        widget = (
+            f"Quotes on freedom (51) Press ({4 + number}) Essays ({17 + 3 * number}) "
+            "Reports from abroad (9) Summaries (99)"
+        )
+        texts.append((f"post-{number}", f"{headline} {APPEAL} {post}. {widget}"))
+    pairs = itertools.combinations([text for _, text in texts], 2)
+    assert min(jaccard(shingle_hashes(a), shingle_hashes(b)) for a, b in pairs) > 0.15
+    assert find_duplicates(texts) == []
+
+
+def test_a_short_story_copied_under_an_own_opening_with_its_figures_updated_is_a_copy() -> None:
+    """An outlet puts its own opening over a short agency story and updates its figures:
+    all the story shares is one stretch at its start and the copy's end, but the story has
+    no body of its own left around it, so it is a copy, not a template."""
+    rng = random.Random(31)
+    words = "the council said budget harbour vote rise money schools roads police".split()
+    pieces = [" ".join(rng.choice(words) for _ in range(12)) for _ in range(5)]
+    story = " ".join(f"{piece} {10 + n}" for n, piece in enumerate(pieces))
+    updated = " ".join(f"{piece} {20 + n}" for n, piece in enumerate(pieces))
+    opening = " ".join(rng.choice(words) + str(rng.randrange(100, 999)) for _ in range(90))
+    shared = np.intersect1d(shingle_hashes(story), shingle_hashes(f"{opening} {updated}"))
+    assert len(shared) < 0.8 * len(shingle_hashes(story))  # not contained: figures changed
+    found = find_duplicates([("agency", story), ("outlet", f"{opening} {updated}")])
+    assert [(d.id, d.duplicate_of) for d in found] == [("agency", "outlet")]

@@ -103,8 +103,9 @@ def is_near_copy(a: Shingled, b: Shingled, config: DedupConfig) -> bool:
 
 def _template_only(a: Shingled, b: Shingled) -> bool:
     """Whether all the two texts share sits in one stretch at the start, one at the end, or
-    both, of each text: what a site's template, a disclaimer or a form glued onto different
-    articles looks like. A wire story's rewrites share sentences all through the body."""
+    both, of each text, around a body of its own: what a site's template, a disclaimer or a
+    form glued onto different articles looks like. A wire story's rewrites share sentences
+    all through the body."""
     shared = np.intersect1d(a.all, b.all, assume_unique=True)
     if len(shared) >= _CONTAINED * min(len(a.all), len(b.all)):
         return False  # one text is (nearly) all in the other: a shorter copy, not a template
@@ -113,31 +114,64 @@ def _template_only(a: Shingled, b: Shingled) -> bool:
 
 # Share of the smaller text's n-grams found in the larger one from which it is a copy of it.
 _CONTAINED = 0.8
+# What may come before a template that opens a text: its own headline, glued on by the
+# scraper ("Title  Please support our work..."), which differs between articles.
+_HEADLINE_WORDS = 15
+# What each text must hold of its own between the shared edges to be a different article:
+# a copy whose wording changed here and there has only short unshared runs.
+_BODY_SHARE = 0.25
+
+
+def _changed_number(
+    text: Shingled, before: npt.NDArray[np.intp], steps: npt.NDArray[np.intp]
+) -> npt.NDArray[np.bool_]:
+    """Whether each gap in the shared n-grams (after the one at `before`) is what changed
+    counters leave: the words between the two stretches are at most one n-gram long and
+    start and end with a number (the first and last words that differ)."""
+    short = steps <= 2 * text.size
+    if not short.any():
+        return short
+    words = WORD.findall(text.text)
+    if len(words) != len(text.sequence) + text.size - 1:
+        return np.zeros_like(short)  # words counted otherwise (never seen): no merging
+    first, last = before + text.size, before + steps - 1
+    numbers = [words[a].isdigit() and words[b].isdigit() for a, b in zip(first, last, strict=True)]
+    merged: npt.NDArray[np.bool_] = short & np.array(numbers, dtype=np.bool_)
+    return merged
 
 
 def _at_edges(text: Shingled, shared: Hashes) -> bool:
     positions = np.flatnonzero(np.isin(text.sequence, shared))
     if not len(positions):
         return True
-    # Shared n-grams closer than one n-gram apart belong to one stretch of shared text.
-    breaks = np.flatnonzero(np.diff(positions) > text.size)
+    # Shared n-grams closer than one n-gram apart belong to one stretch of shared text, and
+    # so do those on either side of one changed number (a count or a year in a footer): a
+    # template's counters change, where a rewrite changes words.
+    steps = np.diff(positions)
+    breaks = np.flatnonzero(steps > text.size)
+    if len(breaks):
+        breaks = breaks[~_changed_number(text, positions[breaks], steps[breaks])]
     starts = np.concatenate(([positions[0]], positions[breaks + 1]))
     ends = np.concatenate((positions[breaks], [positions[-1]]))
     last = len(text.sequence) - 1
+    opening = max(text.size, _HEADLINE_WORDS)
     # A phrase two articles happen to share ("said on Monday that the") is no stretch of
     # shared text: only runs of at least one n-gram's length of n-grams count.
-    edge = (starts <= text.size) | (ends >= last - text.size)
+    edge = (starts <= opening) | (ends >= last - text.size)
     long_enough = (ends - starts + 1 >= text.size) | edge
     starts, ends = starts[long_enough], ends[long_enough]
     if not len(starts):
         return True
     if len(starts) > 2:
         return False
-    at_start = starts[0] <= text.size
+    at_start = starts[0] <= opening
     at_end = ends[-1] >= last - text.size
-    if len(starts) == 1:
-        return bool(at_start or at_end)
-    return bool(at_start and at_end)
+    if not (at_start and at_end if len(starts) == 2 else at_start or at_end):
+        return False
+    # The text's own body: the longest run between the shared stretches (stray phrases in
+    # common do not cut it).
+    bounds = np.concatenate(([-1], np.column_stack((starts, ends)).ravel(), [last + 1]))
+    return bool((np.diff(bounds)[::2] - 1).max() >= _BODY_SHARE * len(text.sequence))
 
 
 # Bands whose candidate pairs are gathered before duplicates among them are dropped.
