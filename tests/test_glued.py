@@ -57,6 +57,14 @@ CONFIG = CleanConfig(rules=RuleSet())
             ],
         ),
         (
+            "Kontakt: presse@example-ag.de19.06.2020 CET/CEST Die Meldung kam am 19.06.2020 "
+            "um 17:59 Uhr.",
+            [
+                "Kontakt: presse@example-ag.de",  # a date glued on: two fields run together
+                "19.06.2020 CET/CEST Die Meldung kam am 19.06.2020 um 17:59 Uhr.",
+            ],
+        ),
+        (
             "市議会は予算を可決した。反対は二票だった！本当？",
             ["市議会は予算を可決した。", "反対は二票だった！", "本当？"],
         ),
@@ -106,9 +114,36 @@ ENGLISH = (
 )
 
 
+PRESS_RELEASE_DE = (
+    "Beispiel AG senkt die Prognose für das Geschäftsjahr 2020. Für den Inhalt der "
+    "Mitteilung ist der Emittent / Herausgeber verantwortlich. Der Vorstand der Beispiel AG "
+    "erwartet nun einen Umsatz von 40 Millionen Euro und streicht die Dividende. Kontakt: "
+    "presse@beispiel-ag.de21.04.2020 CET/CEST Die Beispiel Distributionsservices umfassen "
+    "gesetzliche Meldepflichten, Corporate News/Finanznachrichten und Pressemitteilungen. "
+    "Medienarchiv unter 21.04.2020"
+)
+PRESS_RELEASE_EN = (
+    "Example Corp lowered its outlook for the 2020 financial year on Tuesday. The issuer is "
+    "solely responsible for the content of this announcement. The board now expects revenue "
+    "of 40 million euros and will not pay a dividend. The Example Distribution Services "
+    "include Regulatory Announcements, Financial/Corporate News and Press Releases. Media "
+    "archive at www.example-news.com"
+)
+
+
 @pytest.mark.parametrize(
     ("text", "rules", "kept"),
     [
+        (
+            PRESS_RELEASE_DE,
+            ["footer", "footer", "footer"],
+            ["Beispiel AG senkt", "Der Vorstand der Beispiel AG", "Kontakt: presse@"],
+        ),
+        (
+            PRESS_RELEASE_EN,
+            ["footer", "footer", "footer"],
+            ["Example Corp lowered", "The board now expects"],
+        ),
         (
             GERMAN,
             ["consent"],

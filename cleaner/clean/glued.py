@@ -248,6 +248,14 @@ _SYNDICATED = _any(
     r"original-(content|inhalt) von",
     r"\b(is|ist) (part|teil) (of|des|der) .{0,50}(network|netzwerk\w*)",
     r"information \"?as is\"?",
+    # Press-release distributors' lines (EQS/DGAP, news aktuell, Business Wire...): who
+    # answers for the release, what the service covers, where its archive is.
+    r"(issuer|emittent|émetteur|emisor|emittente)\b.{0,40}(responsible|verantwortlich"
+    r"|responsable|responsabile)",
+    r"(responsible|verantwortlich|responsable|responsabile)\b.{0,40}"
+    r"(issuer|emittent|émetteur|emisor|emittente)",
+    r"distributions? ?services? (include|umfassen|comprennent|incluyen|includono)",
+    r"(medienarchiv|media archive|archives? médias?) (unter|at|sous|en)\b",
     r"توفير المعلومات \"?كما هي",
     r"إخلاء لمسؤوليتنا",
 )
@@ -314,7 +322,8 @@ prywatności gizlilik przetwarz verarbeitung processing tratamiento traitement k
 anonym anonim anónim technical technisch técnic techniq techniczn register registr subscri
 abonn suscr inscri zaloguj konto üye indem klikając cliquant continuing poursuivant devam
 cliccando ip-adresse unusual ungewöhnlich inusual inhabituel ogromn nadu clic abone seguir
-headline kopiowan gesamt weiterlesen
+headline kopiowan gesamt weiterlesen issuer emittent émetteur emisor distribution
+medienarchiv
 """
 ).split()
 _CUE_PHRASES = (
@@ -355,6 +364,9 @@ _CUE_PHRASES = (
     "complet",
     "cały",
     "artikel auf",
+    "media archive",
+    "archive média",
+    "archives média",
 )
 
 

@@ -55,6 +55,11 @@ _CJK = frozenset("。！？؟")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
 
 
+# A date glued to the word before it ("info@example.de19.06.2020 CET"): where a scraper ran
+# two of a page's fields together. Prose puts a space before a date.
+_GLUED_DATE = re.compile(r"(?<=[^\W\d_])(?=\d{1,2}[./]\d{1,2}[./](?:1[89]|20)\d\d\b)")
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of `text`, in order, covering all its non-space text."""
     spans = []
@@ -68,7 +73,23 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         start = found.end()
     if text[start:].strip():
         spans.append((start, len(text)))
+    if any(char.isdigit() for char in text):
+        return _split_at_glued_dates(text, spans)
     return spans
+
+
+def _split_at_glued_dates(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    cuts = [found.start() for found in _GLUED_DATE.finditer(text)]
+    if not cuts:
+        return spans
+    split = []
+    for start, end in spans:
+        for cut in cuts:
+            if start < cut < end:
+                split.append((start, cut))
+                start = cut
+        split.append((start, end))
+    return split
 
 
 def kept_pieces(text: str, spans: Sequence[tuple[int, int]], removed: Sequence[bool]) -> list[str]:
