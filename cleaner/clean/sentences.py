@@ -73,9 +73,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         start = found.end()
     if text[start:].strip():
         spans.append((start, len(text)))
-    if any(char.isdigit() for char in text):
-        return _split_at_glued_dates(text, spans)
-    return spans
+    return _split_at_glued_dates(text, spans)
 
 
 def _split_at_glued_dates(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
