@@ -77,6 +77,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _split_at_glued_dates(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` with each one cut where a date is glued to the word before it."""
     cuts = [found.start() for found in _GLUED_DATE.finditer(text)]
     if not cuts:
         return spans

@@ -166,7 +166,9 @@ def _at_edges(text: Shingled, shared: Hashes) -> bool:
         return False
     at_start = starts[0] <= opening
     at_end = ends[-1] >= last - text.size
-    if not (at_start and at_end if len(starts) == 2 else at_start or at_end):
+    # Two stretches must be one at each edge; one stretch must touch either.
+    placed = (at_start and at_end) if len(starts) == 2 else (at_start or at_end)
+    if not placed:
         return False
     # The text's own body: the longest run between the shared stretches (stray phrases in
     # common do not cut it).
