@@ -216,3 +216,19 @@ def test_an_answer_under_the_headline_that_says_little_is_not_taken(
     # The sidebar box is above the headline: an answer there is never taken for the article.
     monkeypatch.setattr(pipeline, "readability_text", lambda tree, **_: ABOUT_ME)
     assert clean_html(sidebar_page(), config=CONFIG).text == article
+
+
+def test_an_answer_is_placed_by_where_its_text_starts_below_the_headline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """readability's answer opens with a label that the page also shows above the headline
+    (a "Video" tab); its text under the headline is the post, so it is taken over the
+    "about me" box, as it is without the label."""
+    page = sidebar_page().replace("<body>", "<body><div class='tabs'><p>VIDEO</p></div>")
+    monkeypatch.setattr(pipeline, "main_text", lambda page, **_: ABOUT_ME)
+    monkeypatch.setattr(
+        pipeline, "readability_text", lambda tree, **_: "\n\n".join(["VIDEO", *CRAFT_POST])
+    )
+    doc = clean_html(page, config=CONFIG)
+    assert doc.text.split("\n\n")[-2:] == CRAFT_POST
+    assert ABOUT_ME not in doc.text

@@ -229,9 +229,11 @@ def starts_under_headline(tree: HtmlElement, title: str | None, first: str, seco
         return False
     lines = [words_of(line) for line in page_lines(tree)]
     top = _line_of(lines, headline)
-    first_line = _line_of(lines, first.split("\n", 1)[0])
-    second_line = _line_of(lines, second.split("\n", 1)[0])
-    if top is None or first_line is None or second_line is None or second_line < top:
+    if top is None:
+        return False
+    first_line = _start_of(lines, first, top)
+    second_line = _start_of(lines, second, top)
+    if first_line is None or second_line is None or second_line < top:
         return False
     return first_line < top or second_line < first_line
 
@@ -247,6 +249,21 @@ def _headline(tree: HtmlElement, title: str | None) -> str | None:
             if words and len(words & title_words) >= HEADLINE_IN_TITLE_SHARE * len(words):
                 return text
     return None
+
+
+def _start_of(lines: list[list[str]], answer: str, top: int) -> int | None:
+    """Where `answer` starts below the headline: the page line of the first of its opening
+    lines found there (a header line an extractor took in above the headline does not
+    count), else of its first line."""
+    opening = [line for line in answer.split("\n") if line.strip()][:_OPENING_LINES]
+    found = [_line_of(lines, line) for line in opening]
+    below = [number for number in found if number is not None and number >= top]
+    if below:
+        return below[0]
+    return found[0] if found else None
+
+
+_OPENING_LINES = 8
 
 
 def _line_of(lines: list[list[str]], text: str) -> int | None:
