@@ -120,8 +120,9 @@ def test_blocks_are_checked_only_against_a_tighter_cut_of_the_same_text() -> Non
         " ".join(p.split()[:9]) + "\n " + " ".join(p.split()[9:]) for p in article
     )
     assert disagreed_blocks([*article, RELATED], rewrapped) == [False] * 4 + [True]
-    # A second answer much shorter than the first is another container: no check.
-    assert disagreed_blocks([*article, RELATED], PARAGRAPHS[0]) == [False] * 5
+    # A second answer much shorter than the first, and not its opening, is another
+    # container: no check.
+    assert disagreed_blocks([*article, RELATED], RELATED) == [False] * 5
     assert disagreed_blocks([*article, RELATED], "") == [False] * 5
     # An answer from another part of the page (the next post of a thread) has no say.
     other = "\n".join(
@@ -232,3 +233,24 @@ def test_an_answer_is_placed_by_where_its_text_starts_below_the_headline(
     doc = clean_html(page, config=CONFIG)
     assert doc.text.split("\n\n")[-2:] == CRAFT_POST
     assert ABOUT_ME not in doc.text
+
+
+AUTHOR_BOX = (
+    "Jane Miller writes about gardening and travel from her studio in Vermont. Her new book "
+    "on window boxes is out now from all good booksellers."
+)
+
+
+def test_a_shorter_answer_that_is_the_opening_judges_only_the_tail() -> None:
+    """readability stopped where the article's container ends, after its first paragraph:
+    of what trafilatura took in after that, what speaks of something else goes (an author
+    box, a list of other stories); the article's own short paragraphs stay, and so do list
+    items, which may be the post itself (a roundup of links)."""
+    article = PARAGRAPHS[:6]
+    blocks = [*article, AUTHOR_BOX, RELATED]
+    assert len(PARAGRAPHS[0].split()) < 0.3 * sum(len(b.split()) for b in blocks)
+    assert disagreed_blocks(blocks, PARAGRAPHS[0]) == [False] * 6 + [True, True]
+    roundup = [f"- {RELATED}", f"- {AUTHOR_BOX}"]
+    assert disagreed_blocks([*article, *roundup], PARAGRAPHS[0]) == [False] * 8
+    # Not the opening of the first answer: no say on its tail.
+    assert disagreed_blocks([AUTHOR_BOX, *blocks], PARAGRAPHS[0]) == [False] * 9

@@ -51,6 +51,11 @@ AGREE_UP_TO_WORDS = 40
 # promotion glued into one long line. The article's own last paragraphs, which the second
 # extractor can miss too, speak of what the article speaks of (half their words or more).
 TAIL_ON_TOPIC_SHARE = 0.4
+# A much shorter second answer is a cut of the first's opening when this share of its word
+# trigrams is in the first and the first's first block agrees with it: readability stopped
+# where the article's container ends, and the first's blocks after the last agreed one are
+# its tail (an author box, a disclaimer, trackbacks, a list of other stories).
+SHORTER_CUT_CONTAINED = 0.8
 # Two answers found different parts of the page when each shares less than this share of
 # its word trigrams with the other...
 APART_SHARE = 0.3
@@ -145,43 +150,64 @@ def disagreed_blocks(blocks: list[str], second: str) -> list[bool]:
     cut of the same text (not a tiny or empty answer) and something of the first is left.
     A longer block goes only when it follows everything both kept and is off the article's
     topic (`TAIL_ON_TOPIC_SHARE`).
+    A much shorter second answer that is the opening of the first judges only the first's
+    tail (`SHORTER_CUT_CONTAINED`): there only what is off the topic goes, never a list
+    item, since readability also stops before a list of links that is the post itself (a
+    roundup of other blogs' posts).
     Blocks are compared by word trigrams (single words for blocks shorter than three), so a
     line wrapped or spaced differently still matches.
     """
     second_words, trigrams = _wording(second)
     block_words = [words_of(block) for block in blocks]
-    if not second_words or len(second_words) < AGREE_FROM_SHARE * sum(map(len, block_words)):
-        return [False] * len(blocks)
-    vocabulary = set(second_words)
+    none = [False] * len(blocks)
+    if not second_words:
+        return none
+    first_trigrams = _wording("\n\n".join(blocks))[1]
+    shorter = len(second_words) < AGREE_FROM_SHARE * sum(map(len, block_words))
     # The second article must be (mostly) inside the first: one that found another part of
     # the page (the second post of a thread, say) has no say on the first's blocks. (The
     # blocks joined have the words of the blocks in a row: no word spans a blank line.)
-    if len(trigrams & _wording("\n\n".join(blocks))[1]) < AGREE_SHARE * len(trigrams):
-        return [False] * len(blocks)
-    shares = []
-    for words in block_words:
-        grams = word_trigrams(words)
-        if grams:
-            shares.append(sum(gram in trigrams for gram in grams) / len(grams))
-        else:
-            shares.append(sum(word in vocabulary for word in words) / max(1, len(words)))
-    agreed = [share >= AGREE_SHARE for share in shares]
+    inside = SHORTER_CUT_CONTAINED if shorter else AGREE_SHARE
+    if len(trigrams & first_trigrams) < inside * len(trigrams):
+        return none
+    vocabulary = set(second_words)
+    agreed = [_agreed_share(words, trigrams, vocabulary) >= AGREE_SHARE for words in block_words]
+    if shorter and not agreed[0]:
+        return none  # a shorter answer that is not the first's opening
     # Only what follows the last agreed block is a tail (none when no block is agreed).
     last = max((number for number, kept in enumerate(agreed) if kept), default=len(blocks))
     topic = {
         word for words, kept in zip(block_words, agreed, strict=True) if kept for word in words
     }
+
+    def off_topic_tail(number: int, words: list[str]) -> bool:
+        return number > last and _on_topic_share(words, topic) < TAIL_ON_TOPIC_SHARE
+
+    if shorter:
+        # Only what speaks of something else: the article's own short paragraphs after
+        # the opening stay (and list items, see above).
+        return [
+            off_topic_tail(number, words) and not blocks[number].startswith("- ")
+            for number, words in enumerate(block_words)
+        ]
     dropped = [
-        not kept
-        and (
-            len(words) < AGREE_UP_TO_WORDS
-            or (number > last and _on_topic_share(words, topic) < TAIL_ON_TOPIC_SHARE)
-        )
+        not kept and (len(words) < AGREE_UP_TO_WORDS or off_topic_tail(number, words))
         for number, (words, kept) in enumerate(zip(block_words, agreed, strict=True))
     ]
     if all(dropped):
-        return [False] * len(blocks)
+        return none
     return dropped
+
+
+def _agreed_share(
+    words: list[str], trigrams: frozenset[tuple[str, str, str]], vocabulary: set[str]
+) -> float:
+    """The share of a block's word trigrams in the second article (of its words, for a
+    block shorter than three words)."""
+    grams = word_trigrams(words)
+    if grams:
+        return sum(gram in trigrams for gram in grams) / len(grams)
+    return sum(word in vocabulary for word in words) / max(1, len(words))
 
 
 def _on_topic_share(words: list[str], topic: set[str]) -> float:
