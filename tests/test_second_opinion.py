@@ -254,3 +254,30 @@ def test_a_shorter_answer_that_is_the_opening_judges_only_the_tail() -> None:
     assert disagreed_blocks([*article, *roundup], PARAGRAPHS[0]) == [False] * 8
     # Not the opening of the first answer: no say on its tail.
     assert disagreed_blocks([AUTHOR_BOX, *blocks], PARAGRAPHS[0]) == [False] * 9
+
+
+SIDEBAR = "\n".join(
+    f"My {topic} corner\n{ABOUT_ME.replace('one small find', f'find number {n}')}"
+    for n, topic in enumerate(["paper", "yarn", "wood", "glass", "clay", "paint", "ink"])
+)
+
+
+def test_a_short_post_under_a_blog_themes_h3_headline_is_taken_over_a_long_sidebar(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A blog theme: the date in an h2 over the post, the post's title in an h3. The post
+    is two sentences, far shorter than the sidebar the first answer took; still a
+    paragraph, not a byline, and it is what the headline introduces."""
+    post = " ".join(CRAFT_POST)
+    assert 20 <= len(post.split()) < 0.25 * len(SIDEBAR.split())
+    page = (
+        "<html><head><title>Paper leaves for crafting</title></head><body>"
+        "<div class='blog-name'>Small Finds</div><div class='sidebar'>"
+        + "".join(f"<p>{line}</p>" for line in SIDEBAR.split("\n"))
+        + "</div>"
+        "<h2>Monday</h2><div class='post'><h3>Paper leaves for crafting</h3>"
+        f"<p>{post}</p></div></body></html>"
+    )
+    monkeypatch.setattr(pipeline, "main_text", lambda page, **_: SIDEBAR)
+    monkeypatch.setattr(pipeline, "readability_text", lambda tree, **_: post)
+    assert clean_html(page, config=CONFIG).text == post

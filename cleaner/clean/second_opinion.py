@@ -63,7 +63,12 @@ APART_SHARE = 0.3
 # share of the other's words: a byline or a player's fallback under the headline is not the
 # article that the other answer may be.
 APART_MIN_SHARE = 0.25
-# A heading is the page's headline when this share of its words is in the page's title.
+# ... or this many words, a paragraph: a byline is a line (a short post under its headline
+# is the article, however long the sidebar the other answer took).
+APART_MIN_WORDS = 20
+# A heading is the page's headline when this share of its words is in the page's title
+# (the first h1, else h2, else h3: blog themes put the post's title in an h3 under the
+# blog's own h1 and the date's h2).
 HEADLINE_IN_TITLE_SHARE = 0.6
 # Words shorter than this (articles, pronouns, auxiliaries in most languages) say nothing of
 # a block's topic.
@@ -245,10 +250,10 @@ def starts_under_headline(tree: HtmlElement, title: str | None, first: str, seco
     When two extractors found different parts of a page, the article is the part that the
     headline introduces; the other is a sidebar, an "about me" box or a list of links,
     which sit above the headline or further away below it. The headline is the first
-    `h1` (else `h2`) whose words are mostly the page's title; without one there is no
-    telling, and the answer is no.
+    `h1` (else `h2`, else `h3`) whose words are mostly the page's title; without one there
+    is no telling, and the answer is no.
     """
-    if word_count(second) < APART_MIN_SHARE * word_count(first):
+    if word_count(second) < min(APART_MIN_SHARE * word_count(first), APART_MIN_WORDS):
         return False
     headline = _headline(tree, title)
     if headline is None:
@@ -268,7 +273,7 @@ def _headline(tree: HtmlElement, title: str | None) -> str | None:
     title_words = set(words_of(title or ""))
     if not title_words:
         return None
-    for tag in ("h1", "h2"):
+    for tag in ("h1", "h2", "h3"):
         for heading in tree.iter(tag):
             text = " ".join(heading.text_content().split())
             words = set(words_of(text))
