@@ -244,14 +244,16 @@ AUTHOR_BOX = (
 def test_a_shorter_answer_that_is_the_opening_judges_only_the_tail() -> None:
     """readability stopped where the article's container ends, after its first paragraph:
     of what trafilatura took in after that, what speaks of something else goes (an author
-    box, a list of other stories); the article's own short paragraphs stay, and so do list
-    items, which may be the post itself (a roundup of links)."""
+    box, a list of other stories); the article's own short paragraphs stay, and so do lists
+    (two items or more in a row), which may be the post itself (a roundup of links)."""
     article = PARAGRAPHS[:6]
     blocks = [*article, AUTHOR_BOX, RELATED]
     assert len(PARAGRAPHS[0].split()) < 0.3 * sum(len(b.split()) for b in blocks)
     assert disagreed_blocks(blocks, PARAGRAPHS[0]) == [False] * 6 + [True, True]
     roundup = [f"- {RELATED}", f"- {AUTHOR_BOX}"]
     assert disagreed_blocks([*article, *roundup], PARAGRAPHS[0]) == [False] * 8
+    # One item alone is no list: a disclaimer set as a bullet goes like any other line.
+    assert disagreed_blocks([*article, f"- {AUTHOR_BOX}"], PARAGRAPHS[0]) == [False] * 6 + [True]
     # Not the opening of the first answer: no say on its tail.
     assert disagreed_blocks([AUTHOR_BOX, *blocks], PARAGRAPHS[0]) == [False] * 9
 

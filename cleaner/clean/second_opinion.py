@@ -156,9 +156,9 @@ def disagreed_blocks(blocks: list[str], second: str) -> list[bool]:
     A longer block goes only when it follows everything both kept and is off the article's
     topic (`TAIL_ON_TOPIC_SHARE`).
     A much shorter second answer that is the opening of the first judges only the first's
-    tail (`SHORTER_CUT_CONTAINED`): there only what is off the topic goes, never a list
-    item, since readability also stops before a list of links that is the post itself (a
-    roundup of other blogs' posts).
+    tail (`SHORTER_CUT_CONTAINED`): there only what is off the topic goes, never the items
+    of a list (two or more in a row), since readability also stops before a list of links
+    that is the post itself (a roundup of other blogs' posts).
     Blocks are compared by word trigrams (single words for blocks shorter than three), so a
     line wrapped or spaced differently still matches.
     """
@@ -190,9 +190,14 @@ def disagreed_blocks(blocks: list[str], second: str) -> list[bool]:
 
     if shorter:
         # Only what speaks of something else: the article's own short paragraphs after
-        # the opening stay (and list items, see above).
+        # the opening stay (and lists, see above).
+        items = [block.startswith("- ") for block in blocks]
+        in_list = [
+            item and ((n > 0 and items[n - 1]) or (n + 1 < len(items) and items[n + 1]))
+            for n, item in enumerate(items)
+        ]
         return [
-            off_topic_tail(number, words) and not blocks[number].startswith("- ")
+            off_topic_tail(number, words) and not in_list[number]
             for number, words in enumerate(block_words)
         ]
     dropped = [
