@@ -45,3 +45,50 @@ def test_lang_filter_drops_other_languages() -> None:
     german = clean_text(GERMAN, config=config)
     assert (german.status, german.reason, german.lang) == ("dropped", "lang", "de")
     assert german.lang_prob is not None and german.lang_prob > 0.9
+
+
+# Scripts, capitals runs, one-letter words, digits and punctuation between words, a text
+# that ends inside a word: every path of langdetect's n-gram reader.
+_DETECTOR_TEXTS = [
+    ENGLISH,
+    GERMAN,
+    FRENCH,
+    "NATO and the EU said: a USB-C port, I/O at 3pm... THE END",
+    "Tiếng Việt có dấu: người, Việt Nam, thành phố Hồ Chí Minh đã",
+    "中华人民共和国国务院总理在北京会见了来访的外国代表团。日本語のテキストとカタカナ",
+    "وقال الرئيس في مؤتمر صحفي إن المفاوضات ستستمر حتى نهاية الأسبوع المقبل",
+    "Президент заявил, что переговоры продолжатся до конца следующей недели",
+    "Ο πρωθυπουργός δήλωσε ότι οι διαπραγματεύσεις θα συνεχιστούν",
+    "Cumhurbaşkanı, müzakerelerin gelecek haftanın sonuna kadar süreceğini söyledi a b c",
+    "ÇA ÉTÉ DIT — «Très bien», répondit-il; l'été 2020 à Paris x",
+    "   spaces  at both ends and  twice   ",
+]
+
+
+def test_quick_detector_reads_the_same_ngrams_and_gives_the_same_probabilities() -> None:
+    from langdetect.detector import Detector
+
+    from cleaner.clean.langid import load_profiles
+
+    profiles = load_profiles()
+    for text in _DETECTOR_TEXTS:
+        quick, stock = profiles.create(), Detector(profiles)
+        for detector in (quick, stock):
+            detector.seed, detector.n_trial = 0, 2
+            detector.append(text)
+            detector.cleaning_text()
+        assert type(quick) is not Detector
+        assert quick._extract_ngrams() == stock._extract_ngrams(), text
+        quick.text = stock.text = ""
+        for detector in (quick, stock):
+            detector.append(text)
+        found = [(guess.lang, guess.prob) for guess in quick.get_probabilities()]
+        assert found == [(guess.lang, guess.prob) for guess in stock.get_probabilities()], text
+    # Twice: the second time from the remembered words.
+    again = profiles.create()
+    again.append(_DETECTOR_TEXTS[3])
+    again.cleaning_text()
+    stock = Detector(profiles)
+    stock.append(_DETECTOR_TEXTS[3])
+    stock.cleaning_text()
+    assert again._extract_ngrams() == stock._extract_ngrams()

@@ -6,8 +6,10 @@ import gc
 from dataclasses import dataclass
 from functools import lru_cache
 
+from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
+from langdetect.utils.ngram import NGram
 
 # langdetect samples n-grams at random; a fixed seed makes a page's language the same on
 # every run and in every worker.
@@ -27,14 +29,14 @@ class LanguageGuess:
 
 
 @lru_cache(maxsize=1)
-def load_profiles() -> DetectorFactory:
+def load_profiles() -> Profiles:
     """The language profiles, read once per process (read-only after loading).
 
     The collector is paused while they load: they are 90,000 new lists, which would set off
     collection after collection, each walking everything loaded so far (a third of the
     loading time, and every batch pays it before its first document).
     """
-    factory = DetectorFactory()
+    factory = Profiles()
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -61,3 +63,80 @@ def detect_language(
     except (LangDetectException, IndexError):
         return LanguageGuess(None, None)
     return LanguageGuess(best.lang, round(best.prob, 4))
+
+
+# langdetect normalises each character through a chain of Unicode-block tests: a page's
+# few hundred distinct characters are worked out once and then looked up.
+_normalised = lru_cache(maxsize=8192)(NGram.normalize)
+
+
+class Profiles(DetectorFactory):  # type: ignore[misc]
+    """langdetect's profiles, with the n-grams of the words detection has met (a memo:
+    bounded, and cleared when full, since a batch's words keep coming back)."""
+
+    WORDS_REMEMBERED = 200_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.word_grams: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+    def create(self, alpha: float | None = None) -> Detector:
+        detector = QuickDetector(self)
+        if alpha is not None:
+            detector.set_alpha(alpha)
+        return detector
+
+
+class QuickDetector(Detector):  # type: ignore[misc]
+    """langdetect's Detector with its n-gram extraction done a word at a time: the same
+    n-grams in the same order (a test holds it to the stock detector), so the same random
+    draws and the same probabilities.
+
+    Detection was a tenth of the cleaning time of a page (about 1.5 of 19.5 ms on
+    ScrapingHub). Extraction, a third of it, called a method and a normaliser for every
+    character; its n-grams depend only on each space-delimited word of the normalised text,
+    and a page's words repeat within it and across a batch (0.5 -> 0.1 ms a page).
+    """
+
+    def __init__(self, profiles: Profiles) -> None:
+        super().__init__(profiles)
+        self.profiles = profiles
+
+    def _extract_ngrams(self) -> list[str]:
+        found: list[str] = []
+        memo = self.profiles.word_grams
+        words = "".join(map(_normalised, self.text)).split(" ")
+        last = len(words) - 1
+        for number, word in enumerate(words):
+            if not word:
+                continue
+            grams = memo.get(word)
+            if grams is None:
+                grams = self._word_grams(word)
+                if len(memo) >= Profiles.WORDS_REMEMBERED:
+                    memo.clear()
+                memo[word] = grams
+            found.extend(grams[0])
+            if number < last:  # a space follows: the n-grams that end with it
+                found.extend(grams[1])
+        return found
+
+    def _word_grams(self, word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The known n-grams langdetect takes while reading `word` after a space, and those
+        it takes on the space after it. A character counts only outside a run of capitals
+        (from a word's second capital in a row to its next small letter)."""
+        known = self.word_lang_prob_map
+        inside: list[str] = []
+        padded = " " + word
+        capital = False
+        for end in range(1, len(padded)):
+            capital = padded[end].isupper() and (capital or padded[end - 1].isupper())
+            if capital:
+                continue
+            for size in range(1, min(end + 1, NGram.N_GRAM) + 1):
+                gram = padded[end + 1 - size : end + 1]
+                if gram in known:
+                    inside.append(gram)
+        after = (padded + " ")[-NGram.N_GRAM :]
+        trailing = [gram for gram in (after[-2:], after) if gram in known]
+        return tuple(inside), tuple(trailing)
