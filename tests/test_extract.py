@@ -11,7 +11,7 @@ import pytest
 from cleaner import CleanConfig, RuleSet, clean_html
 from cleaner.clean.extract import ExtractionError, extract_html, link_texts, parse_page
 from cleaner.clean.markup import mend_head
-from cleaner.clean.text import normalise
+from cleaner.clean.text import mend_fragments, normalise
 from tests.conftest import FIXTURES
 
 CASES = {
@@ -172,3 +172,65 @@ def test_link_texts_are_every_links_text_pieces_joined() -> None:
     by_definition = {normalise(" ".join(a.itertext())) for a in page.tree.iter("a")} - {""}
     assert link_texts(page.tree) == by_definition
     assert by_definition == {"home", "read the rest here", "sport", "tail s and more"}
+
+
+def _links(*texts: str) -> frozenset[str]:
+    return frozenset(normalise(text) for text in texts)
+
+
+def test_a_paragraph_broken_at_its_links_is_one_line_again() -> None:
+    # How trafilatura's fallback reads a blog post node by node: a line at every link.
+    lines = [
+        "Google Reader has finally come to Google Desktop, as",
+        "announced",
+        "on the Google Reader blog. This gadget fits right in with the",
+        "Gmail",
+        ",",
+        "Calendar",
+        ", and",
+        "Docs",
+        "gadgets. Please",
+        "give it a try",
+        "and",
+        "tell us",
+        "what you think.",
+        "James Yum, Developer Programs Engineer",
+        "Newer Post",
+        "Older Post",
+    ]
+    links = _links("announced", "Gmail", "Calendar", "Docs", "give it a try", "tell us",
+                   "Newer Post", "Older Post")  # fmt: skip
+    assert mend_fragments(lines, links) == [
+        "Google Reader has finally come to Google Desktop, as announced on the Google Reader "
+        "blog. This gadget fits right in with the Gmail, Calendar, and Docs gadgets. Please "
+        "give it a try and tell us what you think.",
+        "James Yum, Developer Programs Engineer",
+        "Newer Post",
+        "Older Post",
+    ]
+
+
+def test_menus_tags_headings_and_bylines_stay_lines_of_their_own() -> None:
+    tags = ["Tags", "adote um amigo", "agua", "alerta", "meio ambiente"]
+    assert mend_fragments(tags, _links(*tags[1:])) == tags
+    byline = ["Paulo Coelho's Blog", "by Paulo Coelho on July 21, 2012", "Previous post: nook"]
+    assert mend_fragments(byline, _links(byline[0])) == byline
+    tagline = ["Geeks are Sexy Technology News", "tech, science, news and social issues"]
+    assert mend_fragments(tagline, _links(tagline[0])) == tagline
+    dated = ["Calendário Stock Car 2018", "segunda-feira, 22 de janeiro de 2018 às 0:13"]
+    assert mend_fragments(dated, frozenset()) == dated
+    posted = ["Posted by James Hamilton at October 28, 2012 01:23 PM", "digg this", "| reddit"]
+    assert mend_fragments(posted, _links("digg this", "reddit")) == posted
+
+
+def test_a_parenthesis_goes_on_a_sentence_only_right_after_a_link() -> None:
+    lines = ["The latest issue of", "US mag EGM", "(via 1up) stokes the rumour mill."]
+    assert mend_fragments(lines, _links("US mag EGM")) == [
+        "The latest issue of US mag EGM (via 1up) stokes the rumour mill."
+    ]
+    # A caption's credit, then the wire's dateline: two blocks, whatever the caption says.
+    captioned = [
+        "A sign at the movie theater speaks to the heightened anxiety (Chip Somodevilla)",
+        "(CBS/AP) At least 4 people have been arrested.",
+    ]
+    assert mend_fragments(captioned, frozenset()) == captioned

@@ -71,6 +71,68 @@ def split_blocks(text: str) -> list[str]:
 _POSSESSIVE = ("'s", "’s")
 
 
+def mend_fragments(lines: list[str], links: frozenset[str]) -> list[str]:
+    """An extractor's lines, with paragraphs that it broke at their links joined again.
+
+    An extractor's lines are whole elements, except where it fell back to reading the page
+    node by node: there a sentence breaks at every link ("…come to Google Desktop, as" /
+    "announced" / "on the blog…"), and each piece looks like a menu entry to the filters.
+    A piece goes on the line before it when that line stops mid-sentence (on a comma, a
+    small word, or a new sentence's first word) or reads as running text, and the piece
+    continues it (it starts in lower case or with closing punctuation); a link's text goes
+    on only between two such pieces, and the piece after it then goes on too. Links in a
+    row (a tag cloud, a menu), headings, bylines and captions stay lines.
+    """
+    mended: list[str] = []
+    inside = False  # the line before was a link's text taken into a sentence
+    for number, line in enumerate(lines):
+        previous = mended[-1] if mended else ""
+        is_link = normalise(line) in links
+        if not previous or ends_sentence(previous):
+            goes_on = False
+        elif is_link:
+            following = lines[number + 1] if number + 1 < len(lines) else ""
+            goes_on = (
+                _mid_sentence(previous)
+                and bool(following)
+                and normalise(following) not in links
+                and _goes_on_sentence(following, after_link=True)
+            )
+        else:
+            running = inside or _mid_sentence(previous) or _prose(previous)
+            goes_on = line[0] in _CLOSING or (_goes_on_sentence(line, inside) and running)
+        if goes_on:
+            glue = "" if line[0] in _CLOSING or previous[-1] in _OPENING else " "
+            mended[-1] = previous + glue + line
+        else:
+            mended.append(line)
+        inside = goes_on and is_link
+    return mended
+
+
+def _goes_on_sentence(line: str, after_link: bool = False) -> bool:
+    """Whether a line starts as the rest of a sentence: in lower case or with closing
+    punctuation, or, right after a link, with a parenthesis ("EGM" / "(via 1up) stokes…");
+    elsewhere a parenthesis opens a caption's credit or a wire's "(AP)" as often."""
+    return line[0].islower() or line[0] in _CLOSING or (after_link and line[0] == "(")
+
+
+def _prose(line: str) -> bool:
+    """Whether a line reads as running text, not as a heading or a label: most of its
+    words (three or more) begin in lower case ("…their Kickstarter", not "Tags")."""
+    words = line.split()
+    return len(words) >= 3 and 2 * sum(word[0].islower() for word in words) > len(words)
+
+
+def _mid_sentence(line: str) -> bool:
+    """Whether a line stops inside a sentence: on a comma, a small word, or the first word
+    of a new sentence ("…fits in with the", "…gadgets. Please")."""
+    if line[-1] == ",":
+        return True
+    before, _, last = line.rpartition(" ")
+    return last.islower() or (bool(before) and ends_sentence(before))
+
+
 def _continues(previous: str, line: str) -> bool:
     if line[0].islower() or line[0] in _CLOSING or previous[-1] in _OPENING:
         return True
