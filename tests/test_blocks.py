@@ -369,3 +369,20 @@ def test_a_run_of_headlines_is_a_list_of_other_stories_but_a_schedule_is_not() -
         ]
     ]
     assert headline_runs(["The band's tour dates", *schedule], {}) == set()
+
+
+def test_a_link_that_a_filter_took_still_cuts_the_article_off() -> None:
+    # A blog in a layout table: the post, then the sidebar's headings, links and blurb.
+    lines = [
+        ENGLISH,
+        "Latest Book",
+        "more books by the author",
+        "Syndication",
+        "Crypto-Gram Newsletter",
+        "If you prefer to receive the author's comments on security as a monthly e-mail "
+        "digest, subscribe to the sister publication, a newsletter sent on the fifteenth.",
+    ]
+    links = frozenset(normalise(x) for x in ["more books by the author", "Crypto-Gram Newsletter"])
+    newsletter = {4: "newsletter"}  # what the newsletter filter claims, before the judge
+    claimed = dict(extracted_blocks(frozenset(), links)(lines, newsletter))
+    assert [i for i in range(len(lines)) if i not in claimed and i not in newsletter] == [0, 1]

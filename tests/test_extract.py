@@ -11,7 +11,7 @@ import pytest
 from cleaner import CleanConfig, RuleSet, clean_html
 from cleaner.clean.extract import ExtractionError, extract_html, link_texts, parse_page
 from cleaner.clean.markup import mend_head
-from cleaner.clean.text import mend_fragments, normalise
+from cleaner.clean.text import mend_fragments, normalise, unwrap_layout_rows
 from tests.conftest import FIXTURES
 
 CASES = {
@@ -234,3 +234,40 @@ def test_a_parenthesis_goes_on_a_sentence_only_right_after_a_link() -> None:
         "(CBS/AP) At least 4 people have been arrested.",
     ]
     assert mend_fragments(captioned, frozenset()) == captioned
+
+
+def test_layout_table_rows_are_read_as_lines_and_data_tables_stay() -> None:
+    rows = [
+        "| | | Police said the man was arrested on Tuesday. | | |",
+        "| Top \\| Back \\| E-mail to a friend \\| Printable version | | |",
+        "| |",
+        "| Pos. | Driver | Points |",
+        "| 1 | Kyle Busch | 5040 |",
+        "A line of its own | with a bar inside",
+    ]
+    assert unwrap_layout_rows(rows) == [
+        "Police said the man was arrested on Tuesday.",
+        "Top | Back | E-mail to a friend | Printable version",
+        "| Pos. | Driver | Points |",
+        "| 1 | Kyle Busch | 5040 |",
+        "A line of its own | with a bar inside",
+    ]
+
+
+def test_a_footer_in_a_layout_tables_cell_is_known_for_a_footer() -> None:
+    article = (
+        "Police said the man was arrested on Tuesday evening after a chase through the town "
+        "centre, and he will appear before magistrates on Friday morning to answer the charges. "
+    )
+    html = (
+        "<html><head><title>Man arrested after chase</title></head><body><table>"
+        f"<tr><td><h1>Man arrested after chase</h1><p>{article * 3}</p><p>{article * 2}</p>"
+        "</td></tr><tr><td>Copyright and Trade Mark Notice</td></tr>"
+        "<tr><td>© 2008 owned by or licensed to Trinity Mirror North West &amp; North Wales "
+        "Limited. Please read our Terms and Conditions and Privacy Statement before using "
+        "this site.</td></tr></table></body></html>"
+    )
+    doc = clean_html(html, config=CleanConfig(rules=RuleSet()))
+    assert "Copyright" not in doc.text and "©" not in doc.text
+    assert doc.text.count("Police said") == 5
+    assert {removal.rule for removal in doc.removed if "Trinity" in removal.text} == {"footer"}

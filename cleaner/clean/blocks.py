@@ -366,10 +366,12 @@ def extracted_blocks(
         scores = []
         for index, line in enumerate(lines):
             length = text_length(line)
-            if index in claimed:
-                scores.append(config.claimed_score)
-            elif is_link(line):
+            if is_link(line):
+                # A link that a filter also took ("Crypto-Gram Newsletter") still cuts the
+                # article off from what follows it.
                 scores.append(-length - config.penalty)
+            elif index in claimed:
+                scores.append(config.claimed_score)
             else:
                 scores.append(max(_VETTED_SHORT_SCORE, length - config.penalty))
         start, end = best_span(scores)

@@ -31,7 +31,7 @@ from cleaner.clean.second_opinion import (
     starts_under_headline,
     worth_a_second_look,
 )
-from cleaner.clean.text import Judge, mend_fragments, split_blocks, split_lines, word_count
+from cleaner.clean.text import Judge, extracted_lines, split_blocks, word_count
 from cleaner.document import Document, RawDocument, Removal
 
 
@@ -274,7 +274,7 @@ def _clean_text_into(
     links: frozenset[str] | None = None,
 ) -> None:
     # trafilatura's lines are whole elements already; scraped text needs its fragments joined.
-    lines = mend_fragments(split_lines(text), links) if links is not None else split_blocks(text)
+    lines = extracted_lines(text, links) if links is not None else split_blocks(text)
     site = site or rules.for_url(doc.url) or rules.for_text(lines)
     if config.unglue_sentences:
         unglued = unglue(lines)

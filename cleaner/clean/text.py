@@ -71,6 +71,40 @@ def split_blocks(text: str) -> list[str]:
 _POSSESSIVE = ("'s", "’s")
 
 
+def extracted_lines(text: str, links: frozenset[str]) -> list[str]:
+    """The lines of an extractor's text, as the filters should see them: layout tables'
+    cells unwrapped (`unwrap_layout_rows`), paragraphs broken at links mended
+    (`mend_fragments`)."""
+    return mend_fragments(unwrap_layout_rows(split_lines(text)), links)
+
+
+# trafilatura writes a table row as "| cell | cell |", with a "|" inside a cell as "\|".
+_TABLE_ROW = re.compile(r"^\|.*\|$")
+_CELL_BORDER = re.compile(r"(?<!\\)\|")
+
+
+def unwrap_layout_rows(lines: list[str]) -> list[str]:
+    """An extractor's lines, with the rows of layout tables read as plain lines.
+
+    Old pages lay out the whole page in tables: trafilatura writes each cell as a row of
+    its own ("| © 2008 owned by … |", "| Top \\| Back \\| Print | | |"), which no filter
+    knows for a footer or a menu. A row with one filled cell is that cell's text; a row
+    with nothing in it goes; a row of two or more filled cells is a data table and stays.
+    """
+    unwrapped: list[str] = []
+    for line in lines:
+        if not _TABLE_ROW.match(line):
+            unwrapped.append(line)
+            continue
+        cells = [cell.strip() for cell in _CELL_BORDER.split(line[1:-1])]
+        filled = [cell for cell in cells if any(char.isalnum() for char in cell)]
+        if len(filled) == 1:
+            unwrapped.append(filled[0].replace("\\|", "|"))
+        elif filled:
+            unwrapped.append(line)
+    return unwrapped
+
+
 def mend_fragments(lines: list[str], links: frozenset[str]) -> list[str]:
     """An extractor's lines, with paragraphs that it broke at their links joined again.
 
