@@ -296,6 +296,14 @@ def test_comment_box_keeps_paragraphs_about_comments() -> None:
         "© 2024 Dawn Media Group. All rights reserved.",
         "This material may not be published, broadcast, rewritten or redistributed.",
         "This article was originally published on The Conversation.",
+        # A blog's footer glued into one line, its disclaimer and credit in the middle.
+        "Subscribe to comments on this entry Post a comment Powered by Movable Type. Photo at "
+        "top by Geoffrey Stone. Opinions expressed are not necessarily those of BT.",
+        "The official Google Desktop Blog is powered by Blogger",
+        "Fièrement propulsé par WordPress",
+        "Die hier geäußerten Meinungen sind nicht unbedingt die der Redaktion.",
+        "Las opiniones expresadas en este blog son responsabilidad exclusiva de sus autores.",
+        "Le opinioni espresse dagli autori non necessariamente riflettono quelle della testata.",
     ],
 )
 def test_publisher_footers_removed(line: str) -> None:
@@ -307,6 +315,8 @@ def test_publisher_footers_removed(line: str) -> None:
     [
         "The copyright dispute went to court in 2019.",
         "The article was published in 2019 by Le Monde.",
+        "He said the views expressed were his own, and the plant is powered by coal.",
+        "The startup's blog, powered by its own software, drew critics of WordPress.",
     ],
 )
 def test_publisher_footers_keep_text(line: str) -> None:

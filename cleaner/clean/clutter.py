@@ -285,7 +285,23 @@ _FOOTER = re.compile(
     r"^(the )?(views|opinions) expressed (in this (article|piece) )?are (those of the "
     r"author|the author'?s own|solely)|"
     r"^this copy is for your personal,? non-commercial use only|"
-    r"alle rechte vorbehalten|tous droits réservés|todos los derechos reservados",
+    r"alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|"
+    # A site's disclaimer that its authors speak for themselves, wherever it is glued.
+    r"\b(views|opinions) expressed (here |on this \w+ |in this \w+ )?are not necessarily "
+    r"(those|the views|the opinions) of|"
+    r"geäußerten meinungen (\w+ ){0,3}(sind|geben|spiegeln) nicht (unbedingt|notwendigerweise)|"
+    r"opinions exprimées (\w+ ){0,3}n'engagent que|"
+    r"opiniones expresadas (\w+ ){0,3}(son (de )?(exclusiva )?responsabilidad|no "
+    r"(necesariamente )?(reflejan|representan))|"
+    r"opinioni espresse (\w+ ){0,3}(sono (di )?(esclusiva )?responsabilità|non "
+    r"(necessariamente )?(riflettono|rappresentano))|"
+    # The blog software's credit line.
+    r"\b(proudly )?powered by (wordpress|movable type|blogger|typepad|drupal|joomla|ghost|"
+    r"squarespace|tumblr|vbulletin|phpbb|discourse)\b|"
+    r"(fièrement )?propulsé par wordpress|(mit stolz )?präsentiert von wordpress|"
+    r"betrieben mit wordpress|funciona (gracias a|con) wordpress|"
+    r"(orgogliosamente )?(realizzato|creato) con wordpress|dumnie wspierane przez wordpress|"
+    r"wordpress gururla sunar",
     re.IGNORECASE,
 )
 
@@ -293,7 +309,8 @@ _FOOTER = re.compile(
 # Words one of the footer patterns needs; most lines have none and skip the regex.
 _FOOTER_HINTS = (
     "republish", "rights", "©", "copyright", "(c)", "not be ", "this ", "views", "opinions",
-    "personal", "droits", "rechte", "derechos",
+    "personal", "droits", "rechte", "derechos", "meinungen", "opiniones", "opinioni",
+    "powered", "wordpress",
 )  # fmt: skip
 
 
