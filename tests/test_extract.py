@@ -244,13 +244,27 @@ def test_layout_table_rows_are_read_as_lines_and_data_tables_stay() -> None:
         "| Pos. | Driver | Points |",
         "| 1 | Kyle Busch | 5040 |",
         "A line of its own | with a bar inside",
+        # A cell of several paragraphs spreads its row over lines.
+        "| Copyright © 2007 - 2008 - eFluxMedia.",
+        "Subscribe to comments on this entry. | | |",
+        # Cells that are mostly links: a menu of sister papers, a list of other headlines.
+        "| The Chester Chronicle | The Cheshire Guide |",
+        "| 15 hrs ago | | Washington girls knock off Lincoln |",
     ]
-    assert unwrap_layout_rows(rows) == [
+    links = _links("The Chester Chronicle", "The Cheshire Guide", "Kyle Busch",
+                   "Washington girls knock off Lincoln")  # fmt: skip
+    assert unwrap_layout_rows(rows, links) == [
         "Police said the man was arrested on Tuesday.",
         "Top | Back | E-mail to a friend | Printable version",
         "| Pos. | Driver | Points |",
         "| 1 | Kyle Busch | 5040 |",
         "A line of its own | with a bar inside",
+        "Copyright © 2007 - 2008 - eFluxMedia.",
+        "Subscribe to comments on this entry.",
+        "The Chester Chronicle",
+        "The Cheshire Guide",
+        "15 hrs ago",
+        "Washington girls knock off Lincoln",
     ]
 
 

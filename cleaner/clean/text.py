@@ -75,31 +75,35 @@ def extracted_lines(text: str, links: frozenset[str]) -> list[str]:
     """The lines of an extractor's text, as the filters should see them: layout tables'
     cells unwrapped (`unwrap_layout_rows`), paragraphs broken at links mended
     (`mend_fragments`)."""
-    return mend_fragments(unwrap_layout_rows(split_lines(text)), links)
+    return mend_fragments(unwrap_layout_rows(split_lines(text), links), links)
 
 
-# trafilatura writes a table row as "| cell | cell |", with a "|" inside a cell as "\|".
-_TABLE_ROW = re.compile(r"^\|.*\|$")
+# trafilatura writes a table row as "| cell | cell |", with a "|" inside a cell as "\|"; a
+# cell that holds several paragraphs spreads the row over several lines.
 _CELL_BORDER = re.compile(r"(?<!\\)\|")
+_ROW_EDGE = re.compile(r"^\||(?<!\\)\|$")
 
 
-def unwrap_layout_rows(lines: list[str]) -> list[str]:
+def unwrap_layout_rows(lines: list[str], links: frozenset[str] = frozenset()) -> list[str]:
     """An extractor's lines, with the rows of layout tables read as plain lines.
 
     Old pages lay out the whole page in tables: trafilatura writes each cell as a row of
     its own ("| © 2008 owned by … |", "| Top \\| Back \\| Print | | |"), which no filter
     knows for a footer or a menu. A row with one filled cell is that cell's text; a row
-    with nothing in it goes; a row of two or more filled cells is a data table and stays.
+    with nothing in it goes; a row whose filled cells are mostly links' texts (sister
+    papers, other headlines) is one line a cell, as a menu; any other row of two or more
+    filled cells is a data table and stays.
     """
     unwrapped: list[str] = []
     for line in lines:
-        if not _TABLE_ROW.match(line):
+        if not _ROW_EDGE.search(line):
             unwrapped.append(line)
             continue
-        cells = [cell.strip() for cell in _CELL_BORDER.split(line[1:-1])]
+        cells = [cell.strip().replace("\\|", "|") for cell in _CELL_BORDER.split(line)]
         filled = [cell for cell in cells if any(char.isalnum() for char in cell)]
-        if len(filled) == 1:
-            unwrapped.append(filled[0].replace("\\|", "|"))
+        linked = sum(normalise(cell) in links for cell in filled)
+        if len(filled) == 1 or (filled and 2 * linked >= len(filled)):
+            unwrapped.extend(filled)
         elif filled:
             unwrapped.append(line)
     return unwrapped
