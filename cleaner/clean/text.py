@@ -81,7 +81,6 @@ def extracted_lines(text: str, links: frozenset[str]) -> list[str]:
 # trafilatura writes a table row as "| cell | cell |", with a "|" inside a cell as "\|"; a
 # cell that holds several paragraphs spreads the row over several lines.
 _CELL_BORDER = re.compile(r"(?<!\\)\|")
-_ROW_EDGE = re.compile(r"^\||(?<!\\)\|$")
 
 
 def unwrap_layout_rows(lines: list[str], links: frozenset[str] = frozenset()) -> list[str]:
@@ -96,7 +95,7 @@ def unwrap_layout_rows(lines: list[str], links: frozenset[str] = frozenset()) ->
     """
     unwrapped: list[str] = []
     for line in lines:
-        if not _ROW_EDGE.search(line):
+        if not (line[0] == "|" or (line[-1] == "|" and not line.endswith("\\|"))):
             unwrapped.append(line)
             continue
         cells = [cell.strip().replace("\\|", "|") for cell in _CELL_BORDER.split(line)]
