@@ -623,3 +623,13 @@ def test_keys_and_spacing_are_what_the_plain_patterns_give(text: str) -> None:
     assert _SPACE_TO_MEND.sub(" ", text) == _SPACE.sub(" ", text)
     assert collapse_spaces(text) == _SPACE.sub(" ", text).strip()
     assert normalise(text) == _EDGE_PUNCT.sub("", _SPACE.sub(" ", text).casefold()).strip()
+
+
+def test_a_comment_count_beside_the_posts_date_is_its_byline() -> None:
+    """A blog's sidebar blurb, then the post: its date and comment count above the headline;
+    the comments' own heading further down still opens them."""
+    lines = [PARAGRAPH, "November 1, 2012 |", "5 Comments", "Pan-Fried Polenta", PARAGRAPH]
+    cut = set(claimed(comment_boxes, lines))
+    assert not cut & {3, 4}
+    comments = ["Leave a Reply", "A reader's comment on the recipe."]
+    assert {5, 6} <= set(claimed(comment_boxes, [*lines, *comments]))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from cleaner.clean.dates import is_date_line
 from cleaner.clean.text import Claim, ends_sentence, normalise, word_count
 
 # Interface strings that are never article text when they stand alone on a line.
@@ -252,6 +253,7 @@ def comment_boxes(lines: Sequence[str]) -> Iterator[Claim]:
             article_seen
             and _COMMENT_SECTION_START.match(stripped)
             and not _count_repeated_below(stripped, lines[index + 1 :])
+            and not (index and _in_byline(stripped, lines[index - 1]))
         ):
             for rest in range(index, len(lines)):
                 yield rest, "comments"
@@ -265,6 +267,12 @@ def comment_boxes(lines: Sequence[str]) -> Iterator[Claim]:
 _COMMENT_COUNT = re.compile(
     r"[\[({]?\s*[\d,]+ \w+\s*[\])}]?|\w+\s*[(\[][\d,.]+[)\]]", re.IGNORECASE
 )
+
+
+def _in_byline(marker: str, previous: str) -> bool:
+    """Whether `marker` is a comment count beside the post's date ("November 1, 2012 |" /
+    "5 Comments"): the byline's link to the comments, above the article, not their heading."""
+    return bool(_COMMENT_COUNT.fullmatch(marker.rstrip(":"))) and is_date_line(previous.strip(" |"))
 
 
 def _count_repeated_below(marker: str, below: Sequence[str]) -> bool:
