@@ -71,14 +71,25 @@ _normalised = lru_cache(maxsize=8192)(NGram.normalize)
 
 
 class Profiles(DetectorFactory):  # type: ignore[misc]
-    """langdetect's profiles, with the n-grams of the words detection has met (a memo:
-    bounded, and cleared when full, since a batch's words keep coming back)."""
+    """langdetect's profiles, with the n-grams of the words detection has met.
 
-    WORDS_REMEMBERED = 200_000
+    The memo is bounded and cleared when full: a batch's frequent words keep coming back.
+    Its n-grams are the profiles' own strings, so an entry costs a word and two tuples
+    (about 0.3 KB; 20,000 words, 7 MB a process), not a string for every n-gram.
+    """
+
+    WORDS_REMEMBERED = 20_000
 
     def __init__(self) -> None:
         super().__init__()
         self.word_grams: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._grams: dict[str, str] = {}
+
+    def gram(self, text: str) -> str | None:
+        """The profiles' own string for an n-gram they know, else None."""
+        if not self._grams:
+            self._grams = {gram: gram for gram in self.word_lang_prob_map}
+        return self._grams.get(text)
 
     def create(self, alpha: float | None = None) -> Detector:
         detector = QuickDetector(self)
@@ -125,7 +136,7 @@ class QuickDetector(Detector):  # type: ignore[misc]
         """The known n-grams langdetect takes while reading `word` after a space, and those
         it takes on the space after it. A character counts only outside a run of capitals
         (from a word's second capital in a row to its next small letter)."""
-        known = self.word_lang_prob_map
+        known = self.profiles.gram
         inside: list[str] = []
         padded = " " + word
         capital = False
@@ -134,9 +145,9 @@ class QuickDetector(Detector):  # type: ignore[misc]
             if capital:
                 continue
             for size in range(1, min(end + 1, NGram.N_GRAM) + 1):
-                gram = padded[end + 1 - size : end + 1]
-                if gram in known:
+                gram = known(padded[end + 1 - size : end + 1])
+                if gram is not None:
                     inside.append(gram)
         after = (padded + " ")[-NGram.N_GRAM :]
-        trailing = [gram for gram in (after[-2:], after) if gram in known]
+        trailing = [gram for gram in map(known, (after[-2:], after)) if gram is not None]
         return tuple(inside), tuple(trailing)
