@@ -41,6 +41,7 @@ def load_profiles() -> Profiles:
     gc.disable()
     try:
         factory.load_profile(PROFILES_DIRECTORY)
+        factory.index_grams()
     finally:
         if collecting:
             gc.enable()
@@ -85,10 +86,14 @@ class Profiles(DetectorFactory):  # type: ignore[misc]
         self.word_grams: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._grams: dict[str, str] = {}
 
+    def index_grams(self) -> None:
+        """Index the profiles' n-gram strings (at load, so that forked workers share it)."""
+        self._grams = {gram: gram for gram in self.word_lang_prob_map}
+
     def gram(self, text: str) -> str | None:
         """The profiles' own string for an n-gram they know, else None."""
         if not self._grams:
-            self._grams = {gram: gram for gram in self.word_lang_prob_map}
+            self.index_grams()
         return self._grams.get(text)
 
     def create(self, alpha: float | None = None) -> Detector:
