@@ -633,3 +633,20 @@ def test_a_comment_count_beside_the_posts_date_is_its_byline() -> None:
     assert not cut & {3, 4}
     comments = ["Leave a Reply", "A reader's comment on the recipe."]
     assert {5, 6} <= set(claimed(comment_boxes, [*lines, *comments]))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Notify me of followup comments via e-mail",
+        "Notify me of new posts by email.",
+        "Benachrichtige mich über nachfolgende Kommentare via E-Mail.",
+        "Prévenez-moi de tous les nouveaux commentaires par e-mail.",
+        "Avvisami via e-mail in caso di nuovi commenti",
+        "Powiadom mnie o kolejnych komentarzach poprzez e-mail.",
+        "Yeni yorumları bana e-posta ile bildir.",
+    ],
+)
+def test_a_comment_forms_follow_by_email_boxes_go(line: str) -> None:
+    lines = [PARAGRAPH, line, PARAGRAPH]
+    assert claimed(comment_boxes, lines) == [1]

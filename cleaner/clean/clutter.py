@@ -211,7 +211,17 @@ _COMMENT_BOX = re.compile(
     r"you must be logged in to post a comment\.?|log in to comment|"
     r"be the first to comment.*|no comments yet.*|"
     r"kommentare?|kommentar schreiben|laisser un commentaire|commentaires?|"
-    r"deja un comentario|comentarios?)$",
+    r"deja un comentario|comentarios?|"
+    # A blog's comment form: the checkboxes to follow the thread or the blog by e-mail.
+    r"notify me of (follow-?up|new) (comments|posts)( via| by)? e-?mail\.?|"
+    r"subscribe to comments( on this (entry|post))?\.?|"
+    r"benachrichtige mich über (nachfolgende kommentare|neue beiträge) (via|per) e-mail\.?|"
+    r"prévenez-moi de tous les nouveaux (commentaires|articles) par (e-?mail|courriel)\.?|"
+    r"(recibir un correo electrónico con los siguientes comentarios a esta entrada|"
+    r"avísame por correo electrónico de (los )?nuevos (comentarios|posts))\.?|"
+    r"avvisami (via e-?mail )?(in caso di|dei) nuovi (commenti|articoli)\.?|"
+    r"powiadom mnie o (kolejnych komentarzach|nowych wpisach) (poprzez|przez) e-?mail\.?|"
+    r"yeni (yorumları|yazıları) bana e-posta ile bildir\.?)$",
     re.IGNORECASE,
 )
 # Comment sections sit after the article; these open one, and nothing after them is article.
