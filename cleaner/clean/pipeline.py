@@ -273,7 +273,8 @@ def _clean_text_into(
     title: str | None,
     links: frozenset[str] | None = None,
 ) -> None:
-    # trafilatura's lines are whole elements already; scraped text needs its fragments joined.
+    # An extractor's lines are whole elements, but for layout tables' rows and paragraphs
+    # its fallback broke at links; scraped text has lost its elements and is read in blocks.
     lines = extracted_lines(text, links) if links is not None else split_blocks(text)
     site = site or rules.for_url(doc.url) or rules.for_text(lines)
     if config.unglue_sentences:
