@@ -250,6 +250,8 @@ def test_layout_table_rows_are_read_as_lines_and_data_tables_stay() -> None:
         # Cells that are mostly links: a menu of sister papers, a list of other headlines.
         "| The Chester Chronicle | The Cheshire Guide |",
         "| 15 hrs ago | | Washington girls knock off Lincoln |",
+        # A cell that is itself a menu: the row is the page's footer, not a data table.
+        "| © 2008 eFluxMedia. All rights reserved. | Home \\| About Us \\| Contact Us |",
     ]
     links = _links("The Chester Chronicle", "The Cheshire Guide", "Kyle Busch",
                    "Washington girls knock off Lincoln")  # fmt: skip
@@ -265,6 +267,8 @@ def test_layout_table_rows_are_read_as_lines_and_data_tables_stay() -> None:
         "The Cheshire Guide",
         "15 hrs ago",
         "Washington girls knock off Lincoln",
+        "© 2008 eFluxMedia. All rights reserved.",
+        "Home | About Us | Contact Us",
     ]
 
 
