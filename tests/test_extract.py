@@ -252,6 +252,8 @@ def test_layout_table_rows_are_read_as_lines_and_data_tables_stay() -> None:
         "| 15 hrs ago | | Washington girls knock off Lincoln |",
         # A cell that is itself a menu: the row is the page's footer, not a data table.
         "| © 2008 eFluxMedia. All rights reserved. | Home \\| About Us \\| Contact Us |",
+        # Teasers side by side, each a sentence.
+        "| Another top group may withdraw its album. | | Our pick of the best hotels. |",
     ]
     links = _links("The Chester Chronicle", "The Cheshire Guide", "Kyle Busch",
                    "Washington girls knock off Lincoln")  # fmt: skip
@@ -269,6 +271,8 @@ def test_layout_table_rows_are_read_as_lines_and_data_tables_stay() -> None:
         "Washington girls knock off Lincoln",
         "© 2008 eFluxMedia. All rights reserved.",
         "Home | About Us | Contact Us",
+        "Another top group may withdraw its album.",
+        "Our pick of the best hotels.",
     ]
 
 

@@ -90,9 +90,9 @@ def unwrap_layout_rows(lines: list[str], links: frozenset[str] = frozenset()) ->
     its own ("| © 2008 owned by … |", "| Top \\| Back \\| Print | | |"), which no filter
     knows for a footer or a menu. A row with one filled cell is that cell's text; a row
     with nothing in it goes; a row whose filled cells are mostly links' texts (sister
-    papers, other headlines), or with a cell that is itself a menu ("Home \\| About Us"),
-    is one line a cell; any other row of two or more filled cells is a data table and
-    stays.
+    papers, other headlines), with a cell that is itself a menu ("Home \\| About Us"), or
+    whose cells all end a sentence (teasers side by side), is one line a cell; any other
+    row of two or more filled cells is a data table and stays.
     """
     unwrapped: list[str] = []
     for line in lines:
@@ -104,7 +104,8 @@ def unwrap_layout_rows(lines: list[str], links: frozenset[str] = frozenset()) ->
         menu = any("\\|" in cell for cell in filled)  # a cell that is itself a "|" menu
         filled = [cell.replace("\\|", "|") for cell in filled]
         linked = sum(normalise(cell) in links for cell in filled)
-        if len(filled) == 1 or menu or (filled and 2 * linked >= len(filled)):
+        prose = bool(filled) and all(ends_sentence(cell) for cell in filled)
+        if len(filled) == 1 or menu or prose or (filled and 2 * linked >= len(filled)):
             unwrapped.extend(filled)
         elif filled:
             unwrapped.append(line)
