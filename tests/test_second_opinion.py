@@ -283,3 +283,27 @@ def test_a_short_post_under_a_blog_themes_h3_headline_is_taken_over_a_long_sideb
     monkeypatch.setattr(pipeline, "main_text", lambda page, **_: SIDEBAR)
     monkeypatch.setattr(pipeline, "readability_text", lambda tree, **_: post)
     assert clean_html(page, config=CONFIG).text == post
+
+
+def test_the_second_extractor_drops_the_same_unlikely_elements_as_trafilaturas_port() -> None:
+    """Only elements with a class or id are judged (found in C): the same ones go as when
+    the port walks every element, nested ones and those inside dropped ones included."""
+    from lxml.html import fromstring
+    from trafilatura.readability_lxml import Document as Port
+
+    from cleaner.clean.second_opinion import html_to_text, readability_text
+
+    story = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:5])
+    page = (
+        "<html><body class='x'><div id='header'>Site name and slogan, a long one here</div>"
+        "<div class='main-column'><div class='sidebar'><p>" + PARAGRAPHS[9] + "</p>"
+        "<div class='comment'><p>A nested comment, which goes with its sidebar.</p></div></div>"
+        f"<article class=''>{story}</article>"
+        "<div id='comments'><p>" + PARAGRAPHS[8] + "</p></div></div>"
+        "<div class='footer twitter'><p>" + PARAGRAPHS[7] + "</p></div></body></html>"
+    )
+    ours = readability_text(fromstring(page))
+    assert ours == html_to_text(Port(fromstring(page), min_text_length=25).summary())
+    lines = ours.splitlines()
+    assert lines[:5] == PARAGRAPHS[:5]
+    assert not {PARAGRAPHS[7], PARAGRAPHS[8]} & set(lines)
