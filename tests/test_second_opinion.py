@@ -307,3 +307,59 @@ def test_the_second_extractor_drops_the_same_unlikely_elements_as_trafilaturas_p
     lines = ours.splitlines()
     assert lines[:5] == PARAGRAPHS[:5]
     assert not {PARAGRAPHS[7], PARAGRAPHS[8]} & set(lines)
+
+
+# An article whose opening paragraphs are spans between line breaks, beside blocks (a blog
+# engine's markup): fast mode starts at the first block, readability has them all.
+LEAD = [
+    "The harbour council has approved a new ferry timetable that adds four crossings a day "
+    "from March, after a year of complaints from commuters on the island.",
+    "Councillors said the change would cost about two hundred thousand pounds a year, to be "
+    "paid from the parking revenue that the new car park at the terminal brings in.",
+    "At the meeting, the ferry operator said that two of its three boats would need new "
+    "engines before the busier timetable could run without delays in the winter months.",
+    "The opposition group voted against the plan, saying that the money should have gone to "
+    "the bus routes that serve the villages in the north of the island instead.",
+    "A consultation on the winter timetable will open next month, and residents can send "
+    "their views to the council by post or through its website until the end of April.",
+]
+SPANS_PAGE = (
+    "<html><head><title>Ferry timetable approved</title></head><body>"
+    "<div class='header'><a href='/'>Home</a> <a href='/news'>News</a></div>"
+    "<div class='post-outer'><h3 class='post-title'>Ferry timetable approved</h3>"
+    "<div class='post-body'><div style='margin-bottom: 15px;'><span><br /></span></div>"
+    f"<span style='font-family: Georgia;'>{LEAD[0]}</span><span><br /></span>"
+    f"<span style='font-family: Georgia;'>{LEAD[1]}</span><a name='more'></a>"
+    f"<span style='font-family: Georgia;'>{LEAD[2]}</span><span><br /></span>"
+    f"<div style='margin-bottom: 15px;'><span>{LEAD[3]}</span></div>"
+    f"<div style='margin-bottom: 15px;'><span>{LEAD[4]}</span></div></div></div>"
+    "<div class='sidebar'><h2>Archive</h2><ul><li><a href='/2012'>2012</a></li></ul></div>"
+    "</body></html>"
+)
+
+
+def test_an_opening_the_first_extractor_missed_is_taken_from_the_second() -> None:
+    doc = clean_html(SPANS_PAGE, config=CONFIG)
+    assert doc.status == "ok"
+    assert doc.text.startswith(LEAD[0] + "\n\n")  # fast mode alone starts at LEAD[1]
+    assert doc.text.endswith(LEAD[4]) and doc.text.count(LEAD[0]) == 1
+
+
+def test_what_is_above_the_article_is_no_opening(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A byline and a photo's caption toggle above the article, or a second answer that also
+    runs on after the article (comments), add nothing."""
+    article = "\n".join(PARAGRAPHS)
+    above = "By Anna Roberts, Staff Writer\nUpdated 5:27 am, May 3, 2012\n"
+    caption = (
+        "The harbour master, left, and the mayor look at the new ferry at the quay in the "
+        "town on Monday, May 2, 2012, before the vote ... more\n"
+    )
+    comment = "\n".join(
+        f"Comment {n}: I have taken that ferry every day for ten years and it was never late "
+        "once, whatever the council says about it now."
+        for n in range(4)
+    )
+    for second in (above + caption + article, LEAD[0] + "\n" + article + "\n" + comment):
+        monkeypatch.setattr(pipeline, "readability_text", lambda tree, second=second, **_: second)
+        doc = clean_html(PAGE, config=CONFIG)
+        assert doc.text.split("\n\n") == PARAGRAPHS, second

@@ -26,6 +26,7 @@ from cleaner.clean.second_opinion import (
     found_apart,
     may_disagree,
     may_take_second,
+    missed_lead,
     page_words,
     readability_text,
     starts_under_headline,
@@ -228,6 +229,18 @@ def _clean_html_into(
         return
     if vote and doc.text and second:
         _keep_agreed(doc, second)
+    lead = missed_lead(doc.text, second) if second and doc.text and not thread else []
+    if lead:
+        opening = replace(doc, removed=[])
+        _clean_text_into(opening, "\n".join(lead), site, rules, config, page.meta.title, page.links)
+        _prepend(doc, opening)
+
+
+def _prepend(doc: Document, opening: Document) -> None:
+    """The article's opening paragraphs, which the first extractor missed, cleaned alone."""
+    if opening.text and opening.status == "ok":
+        doc.text = f"{opening.text}\n\n{doc.text}"
+        doc.removed = [*opening.removed, *doc.removed]
 
 
 def _take_second(doc: Document, other: Document) -> None:

@@ -22,7 +22,7 @@ from lxml import html
 from lxml.html import HtmlElement
 
 from cleaner.clean.recall import page_lines
-from cleaner.clean.text import word_count, word_trigrams, words_of
+from cleaner.clean.text import ends_sentence, word_count, word_trigrams, words_of
 
 # Elements after which text goes on a new line (so words of two blocks are not glued).
 _BLOCKS = frozenset(
@@ -286,6 +286,64 @@ def found_apart(first: str, second: str) -> bool:
         return False
     shared = len(first_grams & second_grams)
     return shared < APART_SHARE * len(first_grams) and shared < APART_SHARE * len(second_grams)
+
+
+# A lead the first extractor missed: at least this many words of the second answer come
+# before the first answer's first block, ...
+LEAD_MIN_WORDS = 20
+# Each of its lines is a paragraph: a sentence of at least this many words.
+LEAD_LINE_MIN_WORDS = 12
+# ... the rest of the second answer holds this share of the first answer's word trigrams ...
+LEAD_HOLDS_SHARE = 0.8
+# ... and says at most this share more than the first answer after the lead.
+LEAD_TAIL_SHARE = 0.2
+
+
+def missed_lead(first: str, second: str) -> list[str]:
+    """The lines of the second answer that open the article before the first answer starts.
+
+    Fast mode takes one container; an article whose opening paragraphs sit in another (a
+    lead box, paragraphs above a photo or an advertisement slot) loses them. The second
+    extractor then holds the same article with those paragraphs in front, and little or
+    nothing more after it. A second answer that also says more after the first's end took
+    in comments or related stories; that case is not a lead.
+    """
+    blocks = [block for block in first.split("\n\n") if block.strip()]
+    lines = [line for line in second.splitlines() if line.strip()]
+    if not blocks or len(lines) < 2:
+        return []
+    opening = set(word_trigrams(words_of(blocks[0])))
+    start = next(
+        (
+            number
+            for number, line in enumerate(lines)
+            if (
+                len(opening & set(word_trigrams(words_of(line)))) >= AGREE_SHARE * len(opening)
+                if opening
+                else words_of(line) == words_of(blocks[0])
+            )
+        ),
+        None,
+    )
+    if not start:
+        return []
+    # Only the paragraphs right above the first block: a byline, a date line or a photo's
+    # "more" link above them ends the lead (what sits higher is the page's header).
+    lead: list[str] = []
+    for line in reversed(lines[:start]):
+        if word_count(line) < LEAD_LINE_MIN_WORDS or not ends_sentence(line) or line in lead:
+            break
+        lead.insert(0, line)
+    if word_count("\n".join(lead)) < LEAD_MIN_WORDS:
+        return []
+    rest = words_of("\n".join(lines[start:]))
+    first_words, first_grams = _wording(first)
+    if not first_grams:
+        return []
+    held = len(first_grams & set(word_trigrams(rest))) / len(first_grams)
+    if held < LEAD_HOLDS_SHARE or len(rest) - len(first_words) > LEAD_TAIL_SHARE * len(first_words):
+        return []
+    return lead
 
 
 def starts_under_headline(tree: HtmlElement, title: str | None, first: str, second: str) -> bool:
