@@ -20,7 +20,13 @@ from itertools import accumulate
 
 import justext
 
-from cleaner.clean.line_runs import headline_runs, introduced_lists, teaser_runs, thread_start
+from cleaner.clean.line_runs import (
+    headline_runs,
+    introduced_lists,
+    teaser_runs,
+    thread_of_posts,
+    thread_start,
+)
 from cleaner.clean.text import Claim, Judge, normalise, word_count
 
 _WORD = re.compile(r"\w+")
@@ -330,7 +336,8 @@ def boilerplate_blocks(stopwords: frozenset[str], settings: BlockSettings | None
         scores = block_scores(lines, claimed, stopwords, config, kinds, repeats)
         start, end = best_span(scores)
         start, end = under_headline(scores, claimed, (start, end))
-        end = thread_start(lines, start, end)
+        posts = thread_of_posts(lines, scores, (start, end))
+        start, end = posts if posts != (start, end) else (start, thread_start(lines, start, end))
         for index in range(len(lines)):
             if not start <= index < end:
                 yield index, "outside-article"

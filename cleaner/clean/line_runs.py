@@ -9,8 +9,9 @@ each kind for or against the article.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import takewhile
+from itertools import pairwise, takewhile
 
 from cleaner.clean.text import ends_sentence, normalise, word_count, words_of
 
@@ -114,17 +115,92 @@ _RECORDS_MIN = 3
 _STAMP = re.compile(
     r"\b\d{1,2}:\d{2}\b|\b(19|20)\d{2}\b|\b\d+ (minutes?|hours?|days?|weeks?) ago\b", re.IGNORECASE
 )
+_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
 # The line with the date or time is a header's too: the poster's name and when, not prose.
 _STAMP_LINE_MAX_WORDS = 12
 # The article before a thread of records: enough prose that the records follow an article
 # (comments) rather than make up the page (a forum thread, whose posts are the content).
 _ARTICLE_BEFORE_RECORDS_WORDS = 150
+# A record that holds a post: at least this many words between its header and the next,
+# and most records hold one.
+_POST_MIN_WORDS = 15
+_POSTS_SHARE = 0.5
+_TEMPLATE_MIN_LABELS = 3
+# A line of this many words is a paragraph, not a label, a name or a menu.
+_PROSE_LINE_WORDS = 12
 
 
 def thread_start(lines: Sequence[str], start: int, end: int) -> int:
     """Where a thread of comments begins inside the stretch [start, end) of a text with no
     markup left (`end` when none does): at the first of several headers alike, each with a
-    date or time beside it, that follow an article of their own.
+    date or time beside it, that follow an article of their own."""
+    found = record_headers(lines, start, end)
+    if not found:
+        return end
+    before = sum(word_count(lines[index]) for index in range(start, found[0]))
+    return found[0] if before >= _ARTICLE_BEFORE_RECORDS_WORDS else end
+
+
+def thread_of_posts(
+    lines: Sequence[str], scores: Sequence[float], best: tuple[int, int]
+) -> tuple[int, int]:
+    """The stretch from a thread's first record to its last, when the best stretch is one
+    post of a thread that makes up the page (a forum, a mailing-list digest), else `best`.
+
+    Each post's header (a name, a join date, a post count, "Quote") is a run of short lines
+    that outweighs a short post, so the best stretch is one post. When no article comes
+    before the records, the posts are the content: all of them, through the last one (as
+    far as its text scores), from the first record's first line that scores for it.
+    """
+    start, end = best
+    found = record_headers(lines, 0, len(lines))
+    if not found or end <= found[0] or start > found[-1]:
+        return best
+    # Posts say something: headers in a row with nothing between them (an archive's list
+    # of dated entries) or one article and a few teasers by its author are no thread.
+    bounds = [*found, len(lines)]
+    posts = sum(
+        1
+        for first, after in pairwise(bounds)
+        if sum(word_count(lines[index]) for index in range(first + 1, after)) >= _POST_MIN_WORDS
+    )
+    if posts < _RECORDS_MIN or posts < _POSTS_SHARE * len(found):
+        return best
+    # Posts are stamped with the time they were sent; teasers of other articles are dated.
+    timed = sum(
+        1 for header in found if any(_TIME.search(line) for line in lines[header : header + 4])
+    )
+    if timed < _POSTS_SHARE * len(found):
+        return best
+    # A forum's records share a template: several short labels ("Posts:", "Joined:",
+    # "Quote", "Back to top") recur in each. A name or a date heading a few of an author's
+    # teasers is one recurring line, not a template.
+    labels = Counter(
+        normalise(line)
+        for line in lines[found[0] : found[-1] + 1]
+        if word_count(line) <= _RECORD_MARKER_MAX_WORDS
+        and any(ch.isalpha() for ch in line)
+        and not any(ch.isdigit() for ch in line)
+    )
+    if sum(count >= _RECORDS_MIN for count in labels.values()) < _TEMPLATE_MIN_LABELS:
+        return best
+    # A forum's first record is its first prose: any paragraph above it (below the first
+    # line, a scrape's browser title) is an article, however short, and the records under
+    # it are comments.
+    if any(word_count(line) >= _PROSE_LINE_WORDS for line in lines[1 : found[0]]):
+        return best
+    total, peak, last = 0.0, 0.0, max(end, found[-1] + 1)
+    for index in range(found[-1], len(scores)):
+        total += scores[index]
+        if total > peak:
+            peak, last = total, max(last, index + 1)
+    first = next((index for index in range(found[0], start) if scores[index] > 0), start)
+    return first, last
+
+
+def record_headers(lines: Sequence[str], start: int, end: int) -> list[int]:
+    """Where the records of a thread start in [start, end) (empty when there is none): the
+    lines of the first of several headers alike, each with a date or time beside it.
 
     A header is a short label line with the stamp on a line of its own just after it, or a
     signature that holds both ("Posted by: Ellen at September 10, 2012 11:40 AM"), under
@@ -153,18 +229,12 @@ def thread_start(lines: Sequence[str], start: int, end: int) -> int:
         )
         if stamped:
             headers.setdefault(normalise(line), []).append(index)
-    first = min(
-        (
-            found[0]
-            for label, found in headers.items()
-            if len(found) >= _RECORDS_MIN and (label not in signers or len(signers[label]) > 1)
-        ),
-        default=end,
-    )
-    if first == end:
-        return end
-    before = sum(word_count(lines[index]) for index in range(start, first))
-    return first if before >= _ARTICLE_BEFORE_RECORDS_WORDS else end
+    qualifying = [
+        found
+        for label, found in headers.items()
+        if len(found) >= _RECORDS_MIN and (label not in signers or len(signers[label]) > 1)
+    ]
+    return min(qualifying, key=lambda found: found[0], default=[])
 
 
 # A signature's label: its first words, up to this many, before the poster's name.
