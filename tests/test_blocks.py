@@ -106,6 +106,38 @@ def test_fragments_of_a_sentence_are_joined() -> None:
     ]
 
 
+WRAPPED = """Am Dienstag hat der Stadtrat den neuen Fahrplan der Fähren beschlossen. Ab
+März fahren vier Schiffe mehr am Tag, nachdem Pendler von der Insel ein Jahr
+lang über Verspätungen geklagt hatten. Die Kosten von rund zweihunderttausend
+Euro im Jahr sollen aus den Parkgebühren am neuen Parkhaus am Hafen kommen.
+
+Die Opposition stimmte dagegen. Das Geld gehöre in die Buslinien, die die
+Dörfer im Norden der Insel anbinden, sagte ihr Sprecher nach der Sitzung am
+Abend. Eine Anhörung zum Winterfahrplan beginnt im nächsten Monat.
+"""
+
+
+def test_a_text_wrapped_at_a_fixed_width_is_read_a_paragraph_a_block() -> None:
+    """Each break of an e-mail's paragraphs is where the next word did not fit, whatever its
+    case; lines of about that length that could have gone on are a list, and stay lines."""
+    assert split_blocks(WRAPPED) == [
+        " ".join(paragraph.split()) for paragraph in WRAPPED.strip().split("\n\n")
+    ]
+    headlines = [
+        "Harbour council approves the new ferry timetable for the island",
+        "Opposition: the money belongs to the buses",
+        "Ferry operator needs two new engines before the winter months",
+        "Consultation opens next month",
+        "Parking revenue at the terminal to pay for four extra crossings",
+        "Commuters welcome the decision",
+        "Island villages ask for a bus every hour on weekdays and Sundays",
+        "A new car park at the terminal",
+        "Late crossings: a year of complaints from commuters in numbers",
+        "Mayor to take the first ferry",
+    ]
+    assert split_blocks("\n".join(headlines)) == headlines
+
+
 def test_link_lines_in_extracted_html_are_dropped_with_what_they_cut_off() -> None:
     menu = ["Home", "News", "Sport", "Weather", "Contact"]
     lines = [

@@ -3,10 +3,13 @@
 The dev corpora are news pages, where most of a page is clutter and cutting hard pays. On a
 forum thread, a mailing-list message, a documentation page, a long essay or a recipe, most
 of the page is content, and the short lines (ingredients, headings, quoted lines) are part
-of it. A second forum thread, in Russian and in phpBB's layout, has a header of a dozen short
-lines (name, rank, post count, join date, "Quote") above each post. These pages were written for the tests, each with its content beside it
-(tests/fixtures/content/<page>.content.txt); cleaning, from HTML and from the page's naive
-text, must keep at least 95% of the content's words.
+of it. A second forum thread, in Russian and in phpBB's layout, has a header of a dozen
+short lines (name, rank, post count, join date, "Quote") above each post; a second
+mailing-list message, in German, is wrapped at 72 characters, its nouns in capitals on
+either side of every break. These pages were
+written for the tests, each with its content beside it (tests/fixtures/content/<page>
+.content.txt); cleaning, from HTML and from the page's naive text, must keep at least 95%
+of the content's words.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ def test_the_kinds_of_page_are_there() -> None:
         "forum_thread",
         "forum_thread_ru",
         "mailing_list",
+        "mailing_list_de",
         "recipe",
     ]
 

@@ -7,8 +7,10 @@ these types and helpers are what every clutter family is written with.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 Claim = tuple[int, str]
 LineFilter = Callable[[Sequence[str]], Iterator[Claim]]
@@ -45,27 +47,88 @@ _OPENING = frozenset("(“‘«[")
 
 
 def split_blocks(text: str) -> list[str]:
-    """The text's blocks: non-empty lines, with inline fragments joined back together.
+    """The text's blocks: non-empty lines, with inline fragments and hard-wrapped
+    paragraphs joined back together.
 
     Text taken from a page node by node breaks a paragraph at every link or bold word
     ("said the\nspokesman\n, adding…"). A line that goes on a sentence (it starts in lower
     case or with closing punctuation) and follows directly, with no blank line, is joined
-    to the line before it.
+    to the line before it. So is a line of a text wrapped at a fixed width (an e-mail, a
+    preformatted message) whose first word would not have fitted on the line before it:
+    that line ended only for want of room, whatever the next word's case (German nouns,
+    names and sentences start in capitals).
     """
+    raws = [_SPACE_TO_MEND.sub(" ", raw).strip() for raw in text.splitlines()]
+    width = wrap_width(raws)
     blocks: list[str] = []
-    after_blank = True
-    for raw in text.splitlines():
-        line = _SPACE_TO_MEND.sub(" ", raw).strip()
+    previous = ""  # the line before, as it was (blank: none)
+    for line in raws:
         if not line:
-            after_blank = True
+            previous = ""
             continue
-        if blocks and not after_blank and _continues(blocks[-1], line):
+        if blocks and previous and _continues(blocks[-1], line):
             glue = "" if line[0] in _CLOSING or blocks[-1][-1] in _OPENING else " "
             blocks[-1] = blocks[-1] + glue + line
+        elif blocks and previous and width and _wrapped(previous, line, width):
+            blocks[-1] = f"{blocks[-1]} {line}"
         else:
             blocks.append(line)
-        after_blank = False
+        previous = line
     return blocks
+
+
+# Wrapped text: at least this many lines fill the last few characters before one width
+# (from 60 to 100 characters) ...
+_WRAPPED_MIN_LINES = 6
+_WRAP_BAND = 12
+_WRAP_WIDTHS = range(60, 101)
+# ... and they are this share of the lines of their length or longer, up to that width
+# (an article's paragraphs, a line each, are longer; a menu's lines, shorter).
+_WRAPPED_SHARE = 0.5
+_WRAP_CONSISTENT = 0.9
+# Widths are read from the longest lines: a writer's wrap may leave a few characters more.
+_WRAP_SLACK = 3
+# A line that fits a line too, and starts a list item, a quotation or a signature, was
+# broken on purpose.
+# Most words of a headline start in capitals; not half of any prose's do, German's included.
+_TITLE_CASE_SHARE = 0.6
+_STARTS_ON_PURPOSE = re.compile(r"^(?:[-–—•*>|]|\d{1,2}[.)]\s|--$)")
+
+
+def wrap_width(lines: Sequence[str]) -> int | None:
+    """The width a text was wrapped at (None when it was not): most lines of at least
+    that width less a few characters end within those few characters."""
+    lengths = Counter(len(line) for line in lines if line)
+    best, width = 0, None
+    for candidate in _WRAP_WIDTHS:
+        band = sum(lengths[n] for n in range(candidate - _WRAP_BAND + 1, candidate + 1))
+        if band > best:
+            best, width = band, candidate
+    if width is None or best < _WRAPPED_MIN_LINES:
+        return None
+    longer = sum(count for n, count in lengths.items() if width - _WRAP_BAND < n)
+    if best < _WRAPPED_SHARE * longer:
+        return None
+    # In wrapped text, the next line's first word never fits after a full line; after a
+    # headline of about that length in a list of them, it often would have.
+    full = [
+        len(line) + 1 + len(following.split(" ", 1)[0]) > width - _WRAP_SLACK
+        for line, following in pairwise(lines)
+        if line and following and width - _WRAP_BAND < len(line) <= width
+    ]
+    return width if sum(full) >= _WRAP_CONSISTENT * len(full) else None
+
+
+def _wrapped(previous: str, line: str, width: int) -> bool:
+    """Whether `previous` ended for want of room for `line`'s first word."""
+    if not width - _WRAP_BAND < len(previous) <= width or _STARTS_ON_PURPOSE.match(line):
+        return False
+    if previous.endswith((":", "…", "...")):
+        return False  # a list's introduction, a headline cut short
+    words = previous.split()
+    if sum(word[0].isupper() for word in words) > _TITLE_CASE_SHARE * len(words):
+        return False  # a headline in a list of them, as long as it is
+    return len(previous) + 1 + len(line.split(" ", 1)[0]) > width
 
 
 _POSSESSIVE = ("'s", "’s")
