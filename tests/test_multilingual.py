@@ -80,3 +80,21 @@ def test_blocks_are_judged_with_the_detected_languages_stoplist(
     clean_text(naive_text(html), config=config)
     clean_html(html, config=config)
     assert asked == [lang, lang]
+
+
+def test_a_chinese_page_with_code_lines_is_chinese() -> None:
+    """Its paragraphs have no spaces, so counted by spaces each is one word, and the command
+    lines between them (eight words and more) looked like its only prose."""
+    text = "\n\n".join(
+        [
+            "配置文件说明",
+            "tidesync run --config /etc/tidesync/config.yaml --dry-run --verbose --log-level debug",
+            "Tidesync 的所有行为都可以通过一个 YAML 格式的配置文件进行控制。与命令行参数相比，"
+            "配置文件更适合保存长期不变的设置，例如需要同步的目录、排除规则以及网络相关的参数。",
+            "exclude: [ '*.tmp', '.git/', 'node_modules/', '__pycache__/', '*.log', '*.bak' ]",
+            "如果以上位置都不存在配置文件，程序将使用内置的默认值运行，并在日志中输出一条警告信息。"
+            "建议将配置文件的权限设置为仅当前用户可读，并且不要把包含密码的配置文件提交到公共仓库中。",
+        ]
+    )
+    doc = clean_text(text, title="配置文件说明")
+    assert doc.status == "ok" and doc.lang == "zh-cn"

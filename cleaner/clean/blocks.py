@@ -259,13 +259,13 @@ def repeated_lines(lines: Sequence[str], kinds: Sequence[Kind]) -> set[int]:
 
 
 # Characters of scripts written without spaces carry about as much as a word does.
-_DENSE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+DENSE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _DENSE_WEIGHT = 3
 
 
 def text_length(line: str) -> int:
     """Length in Latin-equivalent characters (a CJK character counts as three)."""
-    return len(line) + (_DENSE_WEIGHT - 1) * len(_DENSE_SCRIPT.findall(line))
+    return len(line) + (_DENSE_WEIGHT - 1) * len(DENSE_SCRIPT.findall(line))
 
 
 def best_span(scores: Sequence[float]) -> tuple[int, int]:

@@ -12,7 +12,13 @@ from functools import lru_cache
 
 from lxml.html import HtmlElement
 
-from cleaner.clean.blocks import BlockSettings, boilerplate_blocks, extracted_blocks, stopwords_for
+from cleaner.clean.blocks import (
+    DENSE_SCRIPT,
+    BlockSettings,
+    boilerplate_blocks,
+    extracted_blocks,
+    stopwords_for,
+)
 from cleaner.clean.dates import parse_date
 from cleaner.clean.extract import MAX_MARKUP_CHARS, ExtractionError, main_text, parse_page
 from cleaner.clean.filters import GENERIC_FILTERS, SCRAPED_TEXT_FILTERS, clean_lines
@@ -32,7 +38,7 @@ from cleaner.clean.second_opinion import (
     starts_under_headline,
     worth_a_second_look,
 )
-from cleaner.clean.text import Judge, extracted_lines, split_blocks, word_count
+from cleaner.clean.text import Judge, ends_sentence, extracted_lines, split_blocks, word_count
 from cleaner.document import Document, RawDocument, Removal
 
 
@@ -320,9 +326,23 @@ def _clean_text_into(
 _PROSE_MIN_WORDS = 8
 
 
+# Scripts written without spaces: about this many characters say as much as a word does.
+_DENSE_CHARS_A_WORD = 2.5
+
+
+def _prose_words(line: str) -> float:
+    """Words in a line, a Chinese or Japanese sentence's characters counted as words are
+    (it has no spaces to count: a paragraph of it is one "word", a code line several)."""
+    dense = len(DENSE_SCRIPT.findall(line))
+    return len(line.split()) + dense / _DENSE_CHARS_A_WORD
+
+
 def prose_sample(lines: list[str], limit: int) -> str:
-    """The page's prose lines (or all of it, if it has none), up to `limit` characters."""
-    prose = [line for line in lines if len(line.split()) >= _PROSE_MIN_WORDS] or lines
+    """The page's prose lines (or all of it, if it has none), up to `limit` characters:
+    its long lines that end a sentence, else its long lines."""
+    long = [line for line in lines if _prose_words(line) >= _PROSE_MIN_WORDS]
+    # Sentences first: a command line or a list of tags is long too, and in another script.
+    prose = [line for line in long if ends_sentence(line)] or long or lines
     sample, size = [], 0
     for line in prose:
         sample.append(line)
