@@ -138,6 +138,19 @@ def test_a_text_wrapped_at_a_fixed_width_is_read_a_paragraph_a_block() -> None:
     assert split_blocks("\n".join(headlines)) == headlines
 
 
+def test_an_amount_split_at_its_inline_elements_is_one_line() -> None:
+    """A scrape puts a blank line between the spans of an ingredient; a count over comments
+    and a site's name after a share count stay lines."""
+    text = "Para la masa\n\n500\n\ng\n\nde harina de trigo\n\n1\n\ncucharadita\n\nde sal\n"
+    assert split_blocks(text) == [
+        "Para la masa",
+        "500 g de harina de trigo",
+        "1 cucharadita de sal",
+    ]
+    assert split_blocks("3 Comments\n\nleave one →") == ["3 Comments", "leave one →"]
+    assert split_blocks("1\n\ndigg\n\nexample.org") == ["1 digg", "example.org"]
+
+
 def test_link_lines_in_extracted_html_are_dropped_with_what_they_cut_off() -> None:
     menu = ["Home", "News", "Sport", "Weather", "Contact"]
     lines = [

@@ -6,7 +6,9 @@ of the page is content, and the short lines (ingredients, headings, quoted lines
 of it. A second forum thread, in Russian and in phpBB's layout, has a header of a dozen
 short lines (name, rank, post count, join date, "Quote") above each post; a second
 mailing-list message, in German, is wrapped at 72 characters, its nouns in capitals on
-either side of every break. These pages were
+either side of every break; a Spanish recipe's ingredients are a quantity, a unit and a
+name in three inline elements ("500" / "g" / "de harina de trigo" in a naive scrape).
+These pages were
 written for the tests, each with its content beside it (tests/fixtures/content/<page>
 .content.txt); cleaning, from HTML and from the page's naive text, must keep at least 95%
 of the content's words.
@@ -52,6 +54,7 @@ def test_the_kinds_of_page_are_there() -> None:
         "mailing_list",
         "mailing_list_de",
         "recipe",
+        "recipe_es",
     ]
 
 

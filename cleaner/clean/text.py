@@ -56,7 +56,8 @@ def split_blocks(text: str) -> list[str]:
     to the line before it. So is a line of a text wrapped at a fixed width (an e-mail, a
     preformatted message) whose first word would not have fitted on the line before it:
     that line ended only for want of room, whatever the next word's case (German nouns,
-    names and sentences start in capitals).
+    names and sentences start in capitals). An amount goes on across the blank lines that a
+    scrape leaves between an ingredient's quantity, unit and name (`_quantity_goes_on`).
     """
     raws = [_SPACE_TO_MEND.sub(" ", raw).strip() for raw in text.splitlines()]
     width = wrap_width(raws)
@@ -66,7 +67,9 @@ def split_blocks(text: str) -> list[str]:
         if not line:
             previous = ""
             continue
-        if blocks and previous and _continues(blocks[-1], line):
+        if blocks and not previous and _quantity_goes_on(blocks[-1], line):
+            blocks[-1] = f"{blocks[-1]} {line}"
+        elif blocks and previous and _continues(blocks[-1], line):
             glue = "" if line[0] in _CLOSING or blocks[-1][-1] in _OPENING else " "
             blocks[-1] = blocks[-1] + glue + line
         elif blocks and previous and width and _wrapped(previous, line, width):
@@ -75,6 +78,24 @@ def split_blocks(text: str) -> list[str]:
             blocks.append(line)
         previous = line
     return blocks
+
+
+def _quantity_goes_on(block: str, line: str) -> bool:
+    """Whether `line` is the rest of an amount that a scrape split at its inline elements,
+    with blank lines between ("500" / "g" / "de harina de trigo", "1" / "cucharadita" /
+    "de sal"): after a number, a word in lower case; after a number and its unit, words in
+    lower case (not a site's name: "1" / "digg" / "example.org")."""
+    if not line[0].islower():
+        return False
+    if _NUMBER.match(block):
+        return True
+    if not (_NUMBER_AND_UNIT.match(block) and block.split()[1].islower()):
+        return False  # "3 Comments" is a heading
+    return " " in line and "." not in line.split()[0]
+
+
+_NUMBER = re.compile(r"^(?:\d+(?:[.,/]\d+)?|[½¼¾⅓⅔])$")
+_NUMBER_AND_UNIT = re.compile(r"^(?:\d+(?:[.,/]\d+)?|[½¼¾⅓⅔]) [^\W\d_]{1,12}\.?$")
 
 
 # Wrapped text: at least this many lines fill the last few characters before one width
