@@ -293,3 +293,28 @@ def test_a_footer_in_a_layout_tables_cell_is_known_for_a_footer() -> None:
     assert "Copyright" not in doc.text and "©" not in doc.text
     assert doc.text.count("Police said") == 5
     assert {removal.rule for removal in doc.removed if "Trinity" in removal.text} == {"footer"}
+
+
+def test_headings_that_a_table_of_contents_links_to_are_kept() -> None:
+    """A heading is no menu entry because the page's own contents list links to it; links
+    to other pages (and a script's bare "#") still mark menu lines."""
+    headings = ["What the council decided", "What it will cost", "What happens next"]
+    paragraph = (
+        "The harbour council voted on the ferry timetable on Tuesday, and the opposition "
+        "said the spending was far too high for a town of this size, whatever it brings."
+    )
+    contents = "".join(f"<li><a href='#s{n}'>{h}</a></li>" for n, h in enumerate(headings))
+    sections = "".join(
+        f"<h2 id='s{n}'>{h}</h2><p>{paragraph} ({n})</p><p>{paragraph} [{n}]</p>"
+        for n, h in enumerate(headings)
+    )
+    page = (
+        "<html><head><title>Ferry timetable</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='#'>Menu</a> <a href='/news'>News</a></nav>"
+        f"<article><h1>Ferry timetable</h1><div class='toc'><p>Contents</p><ul>{contents}"
+        f"</ul></div>{sections}</article></body></html>"
+    )
+    doc = clean_html(page, url="https://example.org/ferry")
+    lines = doc.text.split("\n\n")
+    assert all(heading in lines for heading in headings), doc.removed
+    assert "Menu" not in lines and "Home" not in lines

@@ -258,15 +258,25 @@ def _tidy(value: str | None) -> str | None:
 
 
 def link_texts(tree: HtmlElement) -> frozenset[str]:
-    """The normalised text of every link on the page.
+    """The normalised text of every link on the page to somewhere else.
+
+    A table of contents links to the page's own headings ("#first-steps"): its entries
+    are the headings' words, and a heading is no menu entry. Links to an element of the
+    page itself are left out (a bare "#" is a script's button, and stays in).
 
     A link without child elements (most of them) has its own text as its only piece, read
     directly: walking its text costs more than the rest of the work.
     """
-    texts = (
-        normalise(" ".join(anchor.itertext()) if len(anchor) else anchor.text or "")
-        for anchor in tree.iter("a")
-    )
+    targets: set[str] | None = None
+    texts = []
+    for anchor in tree.iter("a"):
+        href = anchor.get("href") or ""
+        if href.startswith("#") and len(href) > 1:
+            if targets is None:
+                targets = {str(value) for value in tree.xpath("//@id | //a/@name")}
+            if href[1:] in targets:
+                continue
+        texts.append(normalise(" ".join(anchor.itertext()) if len(anchor) else anchor.text or ""))
     return frozenset(text for text in texts if text)
 
 
