@@ -109,10 +109,10 @@ _WRAPPED_SHARE = 0.5
 _WRAP_CONSISTENT = 0.9
 # Widths are read from the longest lines: a writer's wrap may leave a few characters more.
 _WRAP_SLACK = 3
-# A line that fits a line too, and starts a list item, a quotation or a signature, was
-# broken on purpose.
 # Most words of a headline start in capitals; not half of any prose's do, German's included.
 _TITLE_CASE_SHARE = 0.6
+# A line that fits a line too, and starts a list item, a quotation or a signature, was
+# broken on purpose.
 _STARTS_ON_PURPOSE = re.compile(r"^(?:[-–—•*>|]|\d{1,2}[.)]\s|--$)")
 
 
@@ -133,11 +133,16 @@ def wrap_width(lines: Sequence[str]) -> int | None:
     # In wrapped text, the next line's first word never fits after a full line; after a
     # headline of about that length in a list of them, it often would have.
     full = [
-        len(line) + 1 + len(following.split(" ", 1)[0]) > width - _WRAP_SLACK
+        _no_room(line, following, width)
         for line, following in pairwise(lines)
         if line and following and width - _WRAP_BAND < len(line) <= width
     ]
     return width if sum(full) >= _WRAP_CONSISTENT * len(full) else None
+
+
+def _no_room(line: str, following: str, width: int) -> bool:
+    """Whether the first word of `following` would not have fitted after `line`."""
+    return len(line) + 1 + len(following.split(" ", 1)[0]) > width - _WRAP_SLACK
 
 
 def _wrapped(previous: str, line: str, width: int) -> bool:
@@ -149,7 +154,7 @@ def _wrapped(previous: str, line: str, width: int) -> bool:
     words = previous.split()
     if sum(word[0].isupper() for word in words) > _TITLE_CASE_SHARE * len(words):
         return False  # a headline in a list of them, as long as it is
-    return len(previous) + 1 + len(line.split(" ", 1)[0]) > width
+    return _no_room(previous, line, width)
 
 
 _POSSESSIVE = ("'s", "’s")
