@@ -88,3 +88,15 @@ def test_a_thread_of_comments_is_not_taken_for_the_content() -> None:
     comments = clean_html(page, url="https://example.org/comments").text
     assert "wholemeal rye" in posts
     assert "wholemeal rye" not in comments
+
+
+def test_a_question_page_keeps_its_answers() -> None:
+    """A Q&A page marked up with schema.org's QAPage (StackExchange's layout): fast mode takes
+    the question's container, and the answers, each in a container of its own, are the
+    rest of the content. The answerers' cards, the votes and the comments stay out."""
+    page = FIXTURES / "qa" / "qa_page.html"
+    doc = clean_html(page.read_text("utf-8"), url="https://example.org/questions/1")
+    assert doc.status == "ok", doc.reason
+    assert kept_share(doc.text, content_of(page)) >= KEEP_AT_LEAST
+    assert "answered Mar" not in doc.text
+    assert "hard-coding 1440" not in doc.text and "the class with" not in doc.text  # comments

@@ -24,7 +24,13 @@ from cleaner.clean.extract import MAX_MARKUP_CHARS, ExtractionError, main_text, 
 from cleaner.clean.filters import GENERIC_FILTERS, SCRAPED_TEXT_FILTERS, clean_lines
 from cleaner.clean.glued import boilerplate_only, unglue
 from cleaner.clean.langid import DEFAULT_PREFIX_CHARS, DEFAULT_SEED, detect_language
-from cleaner.clean.recall import may_continue, missed_continuation, missed_records, page_lines
+from cleaner.clean.recall import (
+    may_continue,
+    missed_answers,
+    missed_continuation,
+    missed_records,
+    page_lines,
+)
 from cleaner.clean.rules import RuleSet, RuleTimeout, SiteRules, load_rules
 from cleaner.clean.second_opinion import (
     TAKE_ABOVE_RATIO,
@@ -264,7 +270,7 @@ def _recover_the_rest(doc: Document, tree: HtmlElement) -> bool:
         found = missed_continuation(kept, page_lines(tree))
         if found:
             doc.text = "\n\n".join([doc.text, *found])
-    thread = missed_records(tree, kept)
+    thread = missed_records(tree, kept) or missed_answers(tree, kept)
     if thread:
         doc.text = "\n\n".join(thread)
     return bool(thread)

@@ -210,3 +210,48 @@ def _thread_lines(
     if added < _RECORDS_MIN_SHARE * sum(word_count(line) for line in kept):
         return None
     return lines
+
+
+# schema.org's markup of a question page and of its answers (StackExchange, and most Q&A
+# software), in microdata or JSON-LD.
+_QA_PAGE = etree.XPath(
+    "boolean(//*[contains(@itemtype, 'schema.org/QAPage')]"
+    " | //script[@type='application/ld+json'][contains(., 'QAPage')])"
+)
+_ANSWERS = etree.XPath(
+    "//*[contains(@itemtype, 'schema.org/Answer')"
+    " or @itemprop='acceptedAnswer' or @itemprop='suggestedAnswer']"
+)
+_ANSWER_TEXT = etree.XPath(".//*[@itemprop='text']")
+
+
+def missed_answers(tree: HtmlElement, kept: Sequence[str]) -> list[str] | None:
+    """The question and every answer, on a page marked up as a question and its answers
+    when the extracted text holds the question only (None otherwise).
+
+    An extractor that picks one container takes the question; its answers, in containers
+    of their own, look like comments and go, though on a Q&A page they are the content.
+    Each answer's text is the element its markup names as such (`itemprop="text"`), so the
+    voting buttons, the answerer's card and the comments under it stay out.
+    """
+    if not kept or not _QA_PAGE(tree):
+        return None
+    known = {normalise(line) for line in kept}
+    known_trigrams = {gram for line in kept for gram in _trigrams(line)}
+    added: list[str] = []
+    answers = [answer for answer in _ANSWERS(tree) if isinstance(answer, HtmlElement)]
+    for answer in answers:
+        if any(other is not answer and answer in other.iterancestors() for other in answers):
+            continue  # an answer's part that names it again
+        bodies = [body for body in _ANSWER_TEXT(answer) if isinstance(body, HtmlElement)]
+        for body in bodies[:1] or [answer]:
+            lines = clean_lines(page_lines(body), GENERIC_FILTERS).lines
+            fresh = [
+                line
+                for line in lines
+                if normalise(line) not in known and not _mostly_in(_trigrams(line), known_trigrams)
+            ]
+            added.extend(fresh)
+    if not added:
+        return None
+    return [*kept, *added]
