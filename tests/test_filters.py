@@ -650,3 +650,18 @@ def test_a_comment_count_beside_the_posts_date_is_its_byline() -> None:
 def test_a_comment_forms_follow_by_email_boxes_go(line: str) -> None:
     lines = [PARAGRAPH, line, PARAGRAPH]
     assert claimed(comment_boxes, lines) == [1]
+
+
+def test_a_wikis_reference_notes_are_not_the_article() -> None:
+    """Each note opens with the mark that links back to its citation, in any language; an
+    arrow before a figure is a market's move, not a note."""
+    lines = [
+        "Haldenbrunn liegt am Rand der Schwäbischen Alb, etwa zwölf Kilometer von Reutlingen.",
+        "Einzelnachweise",
+        "- ↑ Eugen Schnaidt: Die Urkunden des Klosters Zwiefalten bis 1300. Stuttgart 1958.",
+        "^ a b Smith, John (2001). A History of the Valley. London: Example Press.",
+        "↑ 3.2% on the day after the vote",
+    ]
+    kept = clean_lines(lines, GENERIC_FILTERS)
+    assert [r.rule for r in kept.removed if r.text in lines[2:4]] == ["references", "references"]
+    assert lines[0] in kept.lines and lines[4] in kept.lines

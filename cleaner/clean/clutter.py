@@ -431,3 +431,15 @@ def is_caption(line: str) -> bool:
     if _CREDIT_IN_BRACKETS.search(line) or _CREDIT_LABEL.search(line):
         return True
     return words <= 45 and bool(_CREDIT_AFTER_DASH.search(line))
+
+
+# A wiki's reference notes: each opens with the mark that links back to where it is cited
+# ("↑ Schnaidt: Die Urkunden…", "^ a b Smith, John (2001)."), whatever the language.
+_REFERENCE_NOTE = re.compile(
+    r"^(?:[-*•]\s*|\d{1,3}\.\s*)?[↑^↩]\s*(?:[a-z]\s+)*(?:[\"“„'«]|[^\W\d_])"
+)
+
+
+def is_reference_note(line: str) -> bool:
+    """A note of a list of references, which cite the article's sources, not its text."""
+    return bool(_REFERENCE_NOTE.match(line))

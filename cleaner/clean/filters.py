@@ -23,6 +23,7 @@ from cleaner.clean.clutter import (
     is_publisher_footer,
     is_read_more,
     is_reading_time,
+    is_reference_note,
     tag_lines,
 )
 from cleaner.clean.dates import is_date_line
@@ -43,6 +44,7 @@ captions = per_line("caption", is_caption)
 paywalls = per_line("paywall", is_paywall)
 markup_lines = per_line("markup", is_markup)
 script_lines = per_line("script", is_script_code)
+reference_notes = per_line("references", is_reference_note)
 
 GENERIC_FILTERS: tuple[LineFilter, ...] = (
     nav_lines,
@@ -57,6 +59,7 @@ GENERIC_FILTERS: tuple[LineFilter, ...] = (
     contact_lines,
     tag_lines,
     captions,
+    reference_notes,
     related_headings,
 )
 
