@@ -267,17 +267,17 @@ def link_texts(tree: HtmlElement) -> frozenset[str]:
     A link without child elements (most of them) has its own text as its only piece, read
     directly: walking its text costs more than the rest of the work.
     """
-    targets: set[str] | None = None
     texts = []
     for anchor in tree.iter("a"):
         href = anchor.get("href") or ""
-        if href.startswith("#") and len(href) > 1:
-            if targets is None:
-                targets = {str(value) for value in tree.xpath("//@id | //a/@name")}
-            if href[1:] in targets:
-                continue
+        if href.startswith("#") and len(href) > 1 and _HAS_ID(tree, target=href[1:]):
+            continue
         texts.append(normalise(" ".join(anchor.itertext()) if len(anchor) else anchor.text or ""))
     return frozenset(text for text in texts if text)
+
+
+# The parser indexes elements by id: a lookup, not a walk over the page.
+_HAS_ID = etree.XPath("boolean(id($target))")
 
 
 def _options(options: Mapping[str, bool] | None) -> dict[str, Any]:

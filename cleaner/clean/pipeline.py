@@ -205,7 +205,8 @@ def _clean_html_into(
     if text:
         _clean_text_into(doc, text, site, rules, config, title=page.meta.title, links=page.links)
         if config.recover_continuation:
-            thread = _recover_the_rest(doc, page.tree)
+            # Finding a Q&A page's markup walks the whole tree: only pages that name it do.
+            thread = _recover_the_rest(doc, page.tree, qa_page="QAPage" in html)
     words, page_size = word_count(doc.text), page_words(page.tree)
     ask = config.second_opinion and may_take_second(words, page_size)
     # A thread's posts are the content by the page's structure: a second extractor that
@@ -262,15 +263,16 @@ def _take_second(doc: Document, other: Document) -> None:
     )  # fmt: skip
 
 
-def _recover_the_rest(doc: Document, tree: HtmlElement) -> bool:
+def _recover_the_rest(doc: Document, tree: HtmlElement, qa_page: bool = False) -> bool:
     """Add what the extractor left of an article split over containers, or of a thread
-    (every post, when it took one); whether the text is a thread's posts."""
+    (every post, when it took one; a Q&A page's answers, on a page that names its markup);
+    whether the text is a thread's posts."""
     kept = doc.text.split("\n\n") if doc.text else []
     if kept and may_continue(tree, kept):
         found = missed_continuation(kept, page_lines(tree))
         if found:
             doc.text = "\n\n".join([doc.text, *found])
-    thread = missed_records(tree, kept) or missed_answers(tree, kept)
+    thread = missed_records(tree, kept) or (missed_answers(tree, kept) if qa_page else None)
     if thread:
         doc.text = "\n\n".join(thread)
     return bool(thread)
