@@ -337,7 +337,7 @@ def boilerplate_blocks(stopwords: frozenset[str], settings: BlockSettings | None
         start, end = best_span(scores)
         start, end = under_headline(scores, claimed, (start, end))
         posts = thread_of_posts(lines, scores, (start, end))
-        start, end = posts if posts != (start, end) else (start, thread_start(lines, start, end))
+        start, end = posts or (start, thread_start(lines, start, end))
         for index in range(len(lines)):
             if not start <= index < end:
                 yield index, "outside-article"

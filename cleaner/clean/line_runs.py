@@ -143,9 +143,9 @@ def thread_start(lines: Sequence[str], start: int, end: int) -> int:
 
 def thread_of_posts(
     lines: Sequence[str], scores: Sequence[float], best: tuple[int, int]
-) -> tuple[int, int]:
+) -> tuple[int, int] | None:
     """The stretch from a thread's first record to its last, when the best stretch is one
-    post of a thread that makes up the page (a forum, a mailing-list digest), else `best`.
+    post of a thread that makes up the page (a forum, a mailing-list digest), else None.
 
     Each post's header (a name, a join date, a post count, "Quote") is a run of short lines
     that outweighs a short post, so the best stretch is one post. When no article comes
@@ -155,7 +155,7 @@ def thread_of_posts(
     start, end = best
     found = record_headers(lines, 0, len(lines))
     if not found or end <= found[0] or start > found[-1]:
-        return best
+        return None
     # Posts say something: headers in a row with nothing between them (an archive's list
     # of dated entries) or one article and a few teasers by its author are no thread.
     bounds = [*found, len(lines)]
@@ -165,13 +165,13 @@ def thread_of_posts(
         if sum(word_count(lines[index]) for index in range(first + 1, after)) >= _POST_MIN_WORDS
     )
     if posts < _RECORDS_MIN or posts < _POSTS_SHARE * len(found):
-        return best
+        return None
     # Posts are stamped with the time they were sent; teasers of other articles are dated.
     timed = sum(
         1 for header in found if any(_TIME.search(line) for line in lines[header : header + 4])
     )
     if timed < _POSTS_SHARE * len(found):
-        return best
+        return None
     # A forum's records share a template: several short labels ("Posts:", "Joined:",
     # "Quote", "Back to top") recur in each. A name or a date heading a few of an author's
     # teasers is one recurring line, not a template.
@@ -183,12 +183,12 @@ def thread_of_posts(
         and not any(ch.isdigit() for ch in line)
     )
     if sum(count >= _RECORDS_MIN for count in labels.values()) < _TEMPLATE_MIN_LABELS:
-        return best
+        return None
     # A forum's first record is its first prose: any paragraph above it (below the first
     # line, a scrape's browser title) is an article, however short, and the records under
     # it are comments.
     if any(word_count(line) >= _PROSE_LINE_WORDS for line in lines[1 : found[0]]):
-        return best
+        return None
     total, peak, last = 0.0, 0.0, max(end, found[-1] + 1)
     for index in range(found[-1], len(scores)):
         total += scores[index]
