@@ -151,6 +151,36 @@ def test_an_amount_split_at_its_inline_elements_is_one_line() -> None:
     assert split_blocks("1\n\ndigg\n\nexample.org") == ["1 digg", "example.org"]
 
 
+def test_a_sentence_without_spaces_broken_at_its_inline_elements_is_one_line() -> None:
+    """Chinese and Japanese have no capitals to say that a line goes on: a sentence broken
+    where inline code or a link sits is joined where the script changes, or after a comma;
+    menu entries, in one script or two, hold no comma or stop and stay lines."""
+    text = (
+        "当前工作目录下的\ntidesync.yaml\n；\n\n"
+        "在终端中运行\ntidesync init\n命令，程序会生成示例配置。\n\n"
+        "具体方法，请参阅\n同步规则\n一章。\n"
+    )
+    assert split_blocks(text) == [
+        "当前工作目录下的 tidesync.yaml；",
+        "在终端中运行 tidesync init 命令，程序会生成示例配置。",
+        "具体方法，请参阅同步规则一章。",
+    ]
+    assert split_blocks("首页\n入门\n用户指南\nHTTP API\n常见问题") == [
+        "首页",
+        "入门",
+        "用户指南",
+        "HTTP API",
+        "常见问题",
+    ]
+    # A sentence that ends, or introduces what follows, is not continued by the next line.
+    assert split_blocks("示例配置如下：\n安装\n\n运行完成。\nAPI 参考") == [
+        "示例配置如下：",
+        "安装",
+        "运行完成。",
+        "API 参考",
+    ]
+
+
 def test_link_lines_in_extracted_html_are_dropped_with_what_they_cut_off() -> None:
     menu = ["Home", "News", "Sport", "Weather", "Contact"]
     lines = [

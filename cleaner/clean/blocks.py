@@ -27,7 +27,7 @@ from cleaner.clean.line_runs import (
     thread_of_posts,
     thread_start,
 )
-from cleaner.clean.text import Claim, Judge, normalise, word_count
+from cleaner.clean.text import DENSE_SCRIPT, Claim, Judge, normalise, word_count
 
 _WORD = re.compile(r"\w+")
 _URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
@@ -258,8 +258,7 @@ def repeated_lines(lines: Sequence[str], kinds: Sequence[Kind]) -> set[int]:
     return found
 
 
-# Characters of scripts written without spaces carry about as much as a word does.
-DENSE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# Characters of scripts written without spaces (DENSE_SCRIPT) carry about as much as a word does.
 _DENSE_WEIGHT = 3
 
 

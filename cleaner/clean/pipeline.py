@@ -13,7 +13,6 @@ from functools import lru_cache
 from lxml.html import HtmlElement
 
 from cleaner.clean.blocks import (
-    DENSE_SCRIPT,
     BlockSettings,
     boilerplate_blocks,
     extracted_blocks,
@@ -44,7 +43,14 @@ from cleaner.clean.second_opinion import (
     starts_under_headline,
     worth_a_second_look,
 )
-from cleaner.clean.text import Judge, ends_sentence, extracted_lines, split_blocks, word_count
+from cleaner.clean.text import (
+    DENSE_SCRIPT,
+    Judge,
+    ends_sentence,
+    extracted_lines,
+    split_blocks,
+    word_count,
+)
 from cleaner.document import Document, RawDocument, Removal
 
 

@@ -42,8 +42,12 @@ def split_lines(text: str) -> list[str]:
     return [line for line in lines if line]
 
 
-_CLOSING = frozenset(",.;:!?)]}”’»%…")
-_OPENING = frozenset("(“‘«[")
+_CLOSING = frozenset(",.;:!?)]}”’»%…，。、；：！？）」』】")
+_OPENING = frozenset("(“‘«[（「『【")
+# Characters of scripts written without spaces (Chinese, Japanese, Korean syllables).
+DENSE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# What a sentence of such a script holds besides its words: commas and stops.
+_DENSE_PUNCTUATION = re.compile(r"[，。、；：！？]")
 
 
 def split_blocks(text: str) -> list[str]:
@@ -62,6 +66,9 @@ def split_blocks(text: str) -> list[str]:
     raws = [_SPACE_TO_MEND.sub(" ", raw).strip() for raw in text.splitlines()]
     width = wrap_width(raws)
     blocks: list[str] = []
+    # The pieces of blocks joined where a dense script and another meet, in case the
+    # block turns out to be no sentence (see _switches_script).
+    switched: dict[int, list[str]] = {}
     previous = ""  # the line before, as it was (blank: none)
     for line in raws:
         if not line:
@@ -74,10 +81,43 @@ def split_blocks(text: str) -> list[str]:
             blocks[-1] = blocks[-1] + glue + line
         elif blocks and previous and width and _wrapped(previous, line, width):
             blocks[-1] = f"{blocks[-1]} {line}"
+        elif blocks and previous and _switches_script(blocks[-1], line):
+            switched.setdefault(len(blocks) - 1, [blocks[-1]]).append(line)
+            glue = "" if DENSE_SCRIPT.match(blocks[-1][-1]) and DENSE_SCRIPT.match(line[0]) else " "
+            blocks[-1] = blocks[-1] + glue + line
         else:
             blocks.append(line)
         previous = line
-    return blocks
+    if not switched:
+        return blocks
+    # Menu entries in two scripts side by side are joined as readily as a sentence's
+    # pieces, but hold no comma or stop: they are lines again.
+    return [
+        piece
+        for number, block in enumerate(blocks)
+        for piece in (
+            switched[number]
+            if number in switched and not _DENSE_PUNCTUATION.search(block)
+            else [block]
+        )
+    ]
+
+
+def _switches_script(block: str, line: str) -> bool:
+    """Whether `line` goes on a sentence of a script written without spaces, which a scrape
+    broke where an inline element of another script sits ("运行" / "tidesync init" /
+    "命令" + a comma…): scripts without capitals give no other sign that a line goes on."""
+    if ends_sentence(block) or block.endswith(("：", ":")):
+        return False
+    dense_before = bool(DENSE_SCRIPT.match(block[-1]))
+    dense_after = bool(DENSE_SCRIPT.match(line[0]))
+    if dense_before and dense_after:
+        # A link inside a sentence ("请参阅" / "同步规则" / "一章。"), not the next entry
+        # of a menu: the sentence so far already holds a comma or a stop.
+        return bool(_DENSE_PUNCTUATION.search(block))
+    if dense_before == dense_after:
+        return False
+    return dense_after or line[0].isalnum() or line[0] in "-$./~"
 
 
 def _quantity_goes_on(block: str, line: str) -> bool:
