@@ -174,6 +174,19 @@ def test_glued_prompts_leave_the_paragraph_and_the_article_around_them_stays(
     assert positions == sorted(positions)  # in order
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Activez les alertes pour ne rien manquer de l'actualité de votre région.",
+        "Recibe nuestras alertas de última hora en tu móvil.",
+        "Włącz powiadomienia, aby być na bieżąco.",
+        "Son dakika haberleri için bildirimleri açın.",
+    ],
+)
+def test_an_invitation_to_switch_on_alerts_is_a_prompt(sentence: str) -> None:
+    assert family_of(sentence) == "newsletter"
+
+
 def test_a_paragraph_cut_in_its_middle_becomes_two_and_nothing_is_joined() -> None:
     unglued = unglue([GERMAN])
     assert [r.rule for r in unglued.removed] == ["consent"]
@@ -193,6 +206,11 @@ def test_a_paragraph_cut_in_its_middle_becomes_two_and_nothing_is_joined() -> No
         "Die Datenschutzbehörde prüft, ob die Verarbeitung der Daten der Fahrgäste durch die "
         "Bahn ohne ihre Zustimmung rechtmäßig war.",
         "In this recipe we use cookie crumbs instead of flour for the base.",
+        # Alerts and notifications are news too, in any language.
+        "Mais quatre alertes en trois ans, c'est beaucoup, et la fatigue se fait sentir.",
+        "Las alertas sanitarias se mantienen en tres provincias hasta el domingo.",
+        "Bildirim, adli ve askeri makamlar hakkında bilgi verildi.",
+        "Mieszkańcy dostali powiadomienia o ewakuacji dopiero w nocy.",
     ],
 )
 def test_article_sentences_that_mention_the_topics_are_not_clutter(sentence: str) -> None:

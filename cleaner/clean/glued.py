@@ -205,7 +205,12 @@ _SIGN_UP = _any(
 )
 _ALERTS = _any(
     r"(breaking news|news|push) (alerts?|notifications)",
-    r"\b(alertas|alertes|powiadomienia|bildirim)\b",
+    # The word alone is an article's as often ("quatre alertes en trois ans"): only
+    # an invitation to receive or switch them on is the prompt.
+    r"(recevez|recevoir|activez|activer|inscrivez-vous aux?)\s(\w+\s){0,3}alertes\b",
+    r"(recibe|recibir|activa|activar|suscríbete a)\s(\w+\s){0,3}alertas\b",
+    r"(włącz|otrzymuj|otrzymywać)\s(\w+\s){0,2}powiadomienia\b",
+    r"bildirimler\w*\s(aç|etkinleştir|alın|almak)",
     r"ne ratez aucun",
     r"nie przegap\w*",
     r"(verpassen sie|verpasse) (keine|nichts)",
