@@ -65,6 +65,11 @@ CONFIG = CleanConfig(rules=RuleSet())
             ],
         ),
         (
+            # A footnote marked with an asterisk starts a sentence, whatever its case.
+            "Er kam dort nie an. *merkur.de ist Teil des Redaktionsnetzwerks.",
+            ["Er kam dort nie an.", "*merkur.de ist Teil des Redaktionsnetzwerks."],
+        ),
+        (
             "市議会は予算を可決した。反対は二票だった！本当？",
             ["市議会は予算を可決した。", "反対は二票だった！", "本当？"],
         ),

@@ -45,10 +45,11 @@ _MONTHS = frozenset(
     """.split()
 )
 # A candidate end: the mark(s), closing quotes or brackets, then either spaces and what can
-# start a sentence, or (no space) a capital followed by a lower-case letter.
+# start a sentence (a footnote's asterisk too: "… an. *merkur.de ist Teil …"), or (no
+# space) a capital followed by a lower-case letter.
 _END = re.compile(
     r"(?P<mark>[.!?…]+|[。！？؟]+)(?P<close>[\"'”’»)\]」』）]*)"
-    r"(?:(?P<space>\s+)(?=[\"'“‘«(\[¡¿]?[^\W_a-zß-ÿ])|(?=[A-ZÀ-ÖØ-ÞĀ-ſА-Я][a-zß-ÿā-ſа-я])"
+    r"(?:(?P<space>\s+)(?=[\"'“‘«(\[¡¿]?[^\W_a-zß-ÿ]|\*)|(?=[A-ZÀ-ÖØ-ÞĀ-ſА-Я][a-zß-ÿā-ſа-я])"
     r"|(?<=[。！？」』）]))"
 )
 _CJK = frozenset("。！？؟")
