@@ -147,6 +147,8 @@ def test_captions_removed(line: str) -> None:
         "The agency said it had spoken to Reuters.",
         "He worked for AFP for a decade before joining the ministry.",
         PARAGRAPH + " " + PARAGRAPH + " " + PARAGRAPH + " —AFP",
+        # A wire's paragraph signed off with its editors' initials.
+        "Die genauen Regeln sollen laut Kogler noch im Juni bekanntgegeben werden./tas/DP/mis",
     ],
 )
 def test_captions_keep_text(line: str) -> None:

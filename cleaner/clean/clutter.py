@@ -430,7 +430,12 @@ def is_caption(line: str) -> bool:
         return False
     if _CREDIT_IN_BRACKETS.search(line) or _CREDIT_LABEL.search(line):
         return True
-    return words <= 45 and bool(_CREDIT_AFTER_DASH.search(line))
+    # Editors' initials glued to a paragraph's last stop ("…gelegen./jbz/DP/he") sign off
+    # a wire's text; they are no photo's credit.
+    return words <= 45 and bool(_CREDIT_AFTER_DASH.search(line)) and not _SIGN_OFF.search(line)
+
+
+_SIGN_OFF = re.compile(r"[.!?](?:/[\w-]{1,8}){2,}\s*$")
 
 
 # A wiki's reference notes: each opens with the mark that links back to where it is cited
