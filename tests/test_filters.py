@@ -412,6 +412,28 @@ def test_repeated_caption_lines_removed_with_their_first_copy() -> None:
     assert [r.rule for r in cleaned.removed] == ["caption-repeated", "repeated"]
 
 
+def test_a_lead_printed_twice_above_the_article_is_kept_once() -> None:
+    """A scrape that puts the article's summary before its text repeats the lead: one copy
+    of it is the article's first paragraph, in text mode as well."""
+    from cleaner import clean_text
+
+    lead = (
+        "Güney Amerika ülkesi Brezilya'da salgın nedeniyle son 24 saatte 435 kişi hayatını "
+        "kaybetti."
+    )
+    rest = [
+        "Sağlık Bakanlığından yapılan açıklamaya göre ülkede ölenlerin sayısı 5 bin 901'e, "
+        "virüsün görüldüğü kişi sayısı da 85 bin 218'e yükseldi.",
+        "Nüfusu 210 milyona yaklaşan Brezilya, Latin Amerika'da salgından en çok etkilenen "
+        "ülke konumunda bulunuyor ve hastaneler doluluk sınırına yaklaşıyor.",
+    ]
+    cleaned = clean_lines([lead, lead, *rest])
+    assert cleaned.lines == [lead, *rest]
+    text = "\n\n".join(["Brezilya'da 435 kişi öldü", lead, lead + "?", *rest])
+    doc = clean_text(text)
+    assert doc.text.split("\n\n") == [lead, *rest]
+
+
 def test_repeated_long_paragraph_keeps_one_copy() -> None:
     cleaned = clean_lines([PARAGRAPH, PARAGRAPH])
     assert cleaned.lines == [PARAGRAPH]

@@ -245,13 +245,18 @@ def repeated_lines(lines: Sequence[str], kinds: Sequence[Kind]) -> set[int]:
         is_repeated and kind in (Kind.GOOD, Kind.NEAR_GOOD)
         for is_repeated, kind in zip(repeated, kinds, strict=True)
     ]
+    first = next((i for i, kind in enumerate(kinds) if kind in (Kind.GOOD, Kind.NEAR_GOOD)), -1)
+    lead_twice = 0 <= first < len(keys) - 1 and keys[first] == keys[first + 1]
     seen: set[str] = set()
     found = set()
     for index, key in enumerate(keys):
         if not repeated[index]:
             continue
         near = prose[max(0, index - _COPIED_RUN_SPAN) : index + _COPIED_RUN_SPAN + 1]
-        in_copied_run = prose[index] and sum(near) >= _COPIED_RUN_LINES
+        # The page's first prose line printed twice in a row (a summary that repeats the
+        # lead) is a copy of a text too; a photo's caption printed twice is further down.
+        lead = lead_twice and index in (first, first + 1)
+        in_copied_run = prose[index] and (sum(near) >= _COPIED_RUN_LINES or lead)
         if not in_copied_run or key in seen:
             found.add(index)
         seen.add(key)

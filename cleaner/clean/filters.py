@@ -29,7 +29,7 @@ from cleaner.clean.clutter import (
 from cleaner.clean.dates import is_date_line
 from cleaner.clean.leftovers import is_markup, is_script_code
 from cleaner.clean.related import related_article_lists, related_headings
-from cleaner.clean.text import Judge, LineFilter, normalise, per_line, word_count
+from cleaner.clean.text import Judge, LineFilter, ends_sentence, normalise, per_line, word_count
 from cleaner.document import Removal
 
 # --- runner -----------------------------------------------------------------------------
@@ -194,7 +194,10 @@ def _claim_consecutive_repeats(lines: Sequence[str], claims: dict[int, str]) -> 
                 found = True
                 for copy in kept[start + 1 : end]:
                     claims.setdefault(copy, "repeated")
-                if word_count(lines[kept[start]]) <= _REPEATED_CAPTION_MAX_WORDS:
+                # A scrape that prints the article's summary before its text repeats the
+                # lead as the first lines: a sentence of the article, kept once.
+                lead = start == 0 and ends_sentence(lines[kept[start]])
+                if word_count(lines[kept[start]]) <= _REPEATED_CAPTION_MAX_WORDS and not lead:
                     claims.setdefault(kept[start], "caption-repeated")
             start = end
         if not found:

@@ -205,8 +205,7 @@ _SIGN_UP = _any(
 )
 _ALERTS = _any(
     r"(breaking news|news|push) (alerts?|notifications)",
-    # The word alone is an article's as often ("quatre alertes en trois ans"): only
-    # an invitation to receive or switch them on is the prompt.
+    # Only an invitation to get them: the word is an article's too ("quatre alertes en…").
     r"(recevez|recevoir|activez|activer|inscrivez-vous aux?)\s(\w+\s){0,3}alertes\b",
     r"(recibe|recibir|activa|activar|suscríbete a)\s(\w+\s){0,3}alertas\b",
     r"(włącz|otrzymuj|otrzymywać)\s(\w+\s){0,2}powiadomienia\b",
