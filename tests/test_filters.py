@@ -251,6 +251,17 @@ def test_a_comment_count_printed_again_below_cuts_only_there(count: str) -> None
     assert {2, 3, 4, 5} <= set(claimed(comment_boxes, lines))
 
 
+def test_a_comment_link_under_every_post_of_a_question_page_cuts_no_answer() -> None:
+    """A Q&A page prints "Add a comment" under the question and under each answer: the
+    answers are the page's content, not comments. A comment section's heading printed
+    again at its foot still opens it."""
+    posts = [PARAGRAPH, "Add a comment", "3 Answers", PARAGRAPH, "Add a comment"]
+    lines = [*posts, PARAGRAPH, "Add a comment", "Your Answer"]
+    assert claimed(comment_boxes, lines) == [1, 4, 6]  # the links themselves go
+    guardian = [PARAGRAPH, "Join the discussion.", "reader1", PARAGRAPH, "Join the discussion."]
+    assert claimed(comment_boxes, guardian) == [1, 2, 3, 4]
+
+
 COMMENT_CONTROLS = [
     "Load All Comments",
     "Load more comments",

@@ -257,12 +257,14 @@ _ARTICLE_PARAGRAPH_WORDS = 25
 
 def comment_boxes(lines: Sequence[str]) -> Iterator[Claim]:
     article_seen = False
+    per_post = _per_post_markers(lines)
     for index, line in enumerate(lines):
         stripped = line.strip()
         if (
             article_seen
             and _COMMENT_SECTION_START.match(stripped)
             and not _count_repeated_below(stripped, lines[index + 1 :])
+            and stripped.casefold() not in per_post
             and not (index and _in_byline(stripped, lines[index - 1]))
         ):
             for rest in range(index, len(lines)):
@@ -283,6 +285,31 @@ def _in_byline(marker: str, previous: str) -> bool:
     """Whether `marker` is a comment count beside the post's date ("November 1, 2012 |" /
     "5 Comments"): the byline's link to the comments, above the article, not their heading."""
     return bool(_COMMENT_COUNT.fullmatch(marker.rstrip(":"))) and is_date_line(previous.strip(" |"))
+
+
+# A marker printed under every post (a question and its answers) is no section's heading.
+_PER_POST_MIN = 3
+
+
+def _per_post_markers(lines: Sequence[str]) -> set[str]:
+    """Comment markers that the page prints under each of several posts ("Add a comment"
+    under a question and under every answer): each one, and the last, follows a real
+    paragraph of its own. A comment section's heading printed again at its foot ("Join
+    the discussion." above and below the comments) is printed twice, not under each post."""
+    places: dict[str, list[int]] = {}
+    for number, line in enumerate(lines):
+        folded = line.strip().casefold()
+        if _COMMENT_SECTION_START.match(folded):
+            places.setdefault(folded, []).append(number)
+    return {
+        folded
+        for folded, at in places.items()
+        if len(at) >= _PER_POST_MIN
+        and all(
+            any(word_count(line) >= _ARTICLE_PARAGRAPH_WORDS for line in lines[after + 1 : upto])
+            for after, upto in zip([-1, *at[:-1]], at, strict=True)
+        )
+    }
 
 
 def _count_repeated_below(marker: str, below: Sequence[str]) -> bool:
