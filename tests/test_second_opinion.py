@@ -141,6 +141,27 @@ def test_blocks_are_checked_only_against_a_tighter_cut_of_the_same_text() -> Non
     assert disagreed_blocks([*article, "Advertisement"], "\n".join(article)) == [False] * 4 + [True]
 
 
+def test_a_standfirst_above_the_agreed_article_is_not_voted_out() -> None:
+    """readability starts at its container's first paragraph; the summary under the
+    headline, in a box of its own, is the article's all the same. A line above it that is
+    no sentence on the article's topic still goes."""
+    article = PARAGRAPHS[:4]
+    standfirst = (
+        "After a long debate the harbour council approved the budget, but the opposition says "
+        "the spending on roads is far too high for the town."
+    )
+    promo = (
+        "Sign up to our morning briefing and get the best of our journalism delivered to your "
+        "inbox every single weekday."
+    )
+    second = "\n".join(article)
+    assert disagreed_blocks([standfirst, *article], second) == [False] * 5
+    assert disagreed_blocks([promo, *article], second) == [True] + [False] * 4
+    # Only directly above the article: not across a line the vote drops.
+    blocks = [standfirst, "Advertisement", *article]
+    assert disagreed_blocks(blocks, second) == [True, True] + [False] * 4
+
+
 FOOTER = (
     "Privacy Policy | Advertise | Contact Us | Archives | Classifieds | Subscribe | Site Map | "
     "RSS Feeds | Visit our other news and portal sites: Weekly Gazette, County Times, Valley "

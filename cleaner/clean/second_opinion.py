@@ -52,6 +52,9 @@ AGREE_UP_TO_WORDS = 40
 # promotion glued into one long line. The article's own last paragraphs, which the second
 # extractor can miss too, speak of what the article speaks of (half their words or more).
 TAIL_ON_TOPIC_SHARE = 0.4
+# A block this long, a sentence of prose, directly above the first paragraph both
+# extractors kept, and on the article's topic, is its standfirst (see disagreed_blocks).
+STANDFIRST_MIN_WORDS = 20
 # A much shorter second answer is a cut of the first's opening when this share of its word
 # trigrams is in the first and the first's first block agrees with it: readability stopped
 # where the article's container ends, and the first's blocks after the last agreed one are
@@ -245,7 +248,21 @@ def disagreed_blocks(blocks: list[str], second: str) -> list[bool]:
     ]
     if all(dropped):
         return none
+    # A standfirst: a sentence of prose on the article's topic directly above the first
+    # paragraph both kept. readability starts at its container's first paragraph and
+    # leaves out a summary set in a box of its own under the headline.
+    first = agreed.index(True) if True in agreed else 0
+    if first and _standfirst(blocks[first - 1], block_words[first - 1], topic):
+        dropped[first - 1] = False
     return dropped
+
+
+def _standfirst(block: str, words: list[str], topic: set[str]) -> bool:
+    return (
+        len(words) >= STANDFIRST_MIN_WORDS
+        and ends_sentence(block)
+        and _on_topic_share(words, topic) >= TAIL_ON_TOPIC_SHARE
+    )
 
 
 def _agreed_share(
