@@ -569,6 +569,33 @@ def test_lines_above_the_headline_in_extracted_html() -> None:
     assert [r.rule for r in cleaned.removed] == ["before-headline", "title"]
 
 
+def test_a_lead_paragraph_above_the_headline_is_the_articles() -> None:
+    """Some pages' text puts the article's first paragraph above the headline: a paragraph
+    of prose on the article's topic stays there; a promo above the headline still goes."""
+    lead = (
+        "BELGRADE, Serbia — Twenty years ago the city council rejected the plan for the new "
+        "harbour bridge, and today the same council has voted for the bridge and its budget."
+    )
+    promo = (
+        "The best photographs of the week, chosen by our picture editors, from the floods in "
+        "the south to the snow in the mountains and a rare white stork seen near the lake."
+    )
+    article = [
+        "The council voted for the harbour bridge on Monday after a long debate about its "
+        "budget, which the opposition had called far too high for a city of this size.",
+        "Work on the bridge is to start next spring, and the council expects the harbour "
+        "crossing to open to traffic within three years of that.",
+    ]
+    article += [f"{line} ({number})" for number in range(6) for line in article]
+    lines = [lead, promo, "Headline of the day", *article]
+    cleaned = clean_lines(lines, title="Headline of the day")
+    assert cleaned.lines == [lead, *lines[3:]]
+    assert [(r.rule, r.text) for r in cleaned.removed] == [
+        ("before-headline", promo),
+        ("title", "Headline of the day"),
+    ]
+
+
 def test_related_heading_takes_a_teaser_list_but_not_the_article() -> None:
     teaser = "Forecasters expect winds of up to 110 km/h on Friday night."
     listing = ["Sur le même sujet", "Alerte tempête", teaser, "Nouvelle école", teaser, PARAGRAPH]

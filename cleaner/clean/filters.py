@@ -29,7 +29,15 @@ from cleaner.clean.clutter import (
 from cleaner.clean.dates import is_date_line
 from cleaner.clean.leftovers import is_markup, is_script_code
 from cleaner.clean.related import related_article_lists, related_headings
-from cleaner.clean.text import Judge, LineFilter, ends_sentence, normalise, per_line, word_count
+from cleaner.clean.text import (
+    Judge,
+    LineFilter,
+    ends_sentence,
+    normalise,
+    per_line,
+    word_count,
+    words_of,
+)
 from cleaner.document import Removal
 
 # --- runner -----------------------------------------------------------------------------
@@ -171,8 +179,33 @@ def _claim_before_headline(lines: Sequence[str], claims: dict[int, str]) -> None
     before = [i for i in range(headline) if i not in claims]
     after = sum(len(lines[i]) for i in range(headline + 1, len(lines)) if i not in claims)
     if before and sum(len(lines[i]) for i in before) <= _BEFORE_HEADLINE_MAX_SHARE * after:
+        below = (lines[i] for i in range(headline + 1, len(lines)) if i not in claims)
+        topic = {word for line in below for word in _topic_words(line)}
         for index in before:
-            claims[index] = "before-headline"
+            if not _lead_of(lines[index], topic):
+                claims[index] = "before-headline"
+
+
+# Words this long say what a text is about (not "the", "der", "que").
+_TOPIC_WORD_CHARS = 4
+# A paragraph above the headline whose words are this much the article's is its lead.
+_LEAD_ON_TOPIC_SHARE = 0.4
+
+
+def _topic_words(line: str) -> set[str]:
+    return {word for word in words_of(line) if len(word) >= _TOPIC_WORD_CHARS}
+
+
+def _lead_of(line: str, topic: set[str]) -> bool:
+    """Whether a line above the headline is the article's first paragraph (a page whose
+    text puts the lead above its headline), not a promo or a kicker: a paragraph of prose
+    on the article's topic."""
+    words = _topic_words(line)
+    return (
+        word_count(line) >= _PARAGRAPH_MIN_WORDS
+        and ends_sentence(line)
+        and len(words & topic) >= _LEAD_ON_TOPIC_SHARE * len(words)
+    )
 
 
 def _claim_consecutive_repeats(lines: Sequence[str], claims: dict[int, str]) -> None:
