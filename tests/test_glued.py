@@ -70,6 +70,11 @@ CONFIG = CleanConfig(rules=RuleSet())
             ["Er kam dort nie an.", "*merkur.de ist Teil des Redaktionsnetzwerks."],
         ),
         (
+            # The danda ends a Hindi sentence as a full stop does.
+            "भारत में बारिश कम हुई। किसान परेशान हैं। मौसम विभाग",
+            ["भारत में बारिश कम हुई।", "किसान परेशान हैं।", "मौसम विभाग"],
+        ),
+        (
             "市議会は予算を可決した。反対は二票だった！本当？",
             ["市議会は予算を可決した。", "反対は二票だった！", "本当？"],
         ),

@@ -31,7 +31,7 @@ from cleaner.clean.text import DENSE_SCRIPT, Claim, Judge, normalise, word_count
 
 _WORD = re.compile(r"\w+")
 _URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?…。！？؟\"”’»)]$")
+_SENTENCE_END = re.compile(r"[.!?…。！？؟।॥۔։።။\"”’»)]$")
 
 # langdetect's codes to jusText's stoplist names.
 STOPLIST_NAMES = {

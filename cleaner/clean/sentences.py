@@ -48,11 +48,13 @@ _MONTHS = frozenset(
 # start a sentence (a footnote's asterisk too: "… an. *merkur.de ist Teil …"), or (no
 # space) a capital followed by a lower-case letter.
 _END = re.compile(
-    r"(?P<mark>[.!?…]+|[。！？؟]+)(?P<close>[\"'”’»)\]」』）]*)"
+    r"(?P<mark>[.!?…]+|[。！？؟।॥۔։።။]+)(?P<close>[\"'”’»)\]」』）]*)"
     r"(?:(?P<space>\s+)(?=[\"'“‘«(\[¡¿]?[^\W_a-zß-ÿ]|\*)|(?=[A-ZÀ-ÖØ-ÞĀ-ſА-Я][a-zß-ÿā-ſа-я])"
     r"|(?<=[。！？」』）]))"
 )
-_CJK = frozenset("。！？؟")
+# Stops that are never an abbreviation's dot: Chinese and Japanese, Arabic's question mark,
+# the danda of Hindi and Bengali, Urdu's, Armenian's, Ethiopic's and Burmese full stops.
+_CJK = frozenset("。！？؟।॥۔։።။")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
 
 

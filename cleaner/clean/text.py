@@ -348,8 +348,13 @@ def word_trigrams(words: Sequence[str]) -> list[tuple[str, str, str]]:
     return list(zip(words, words[1:], words[2:], strict=False))
 
 
+# Full stops and marks of the scripts cleaner meets: Latin, Chinese and Japanese, Arabic,
+# the danda of Hindi and Bengali, and Urdu's, Armenian's, Ethiopic's and Burmese stops.
+_SENTENCE_STOPS = (".", "!", "?", "…", "。", "！", "？", "؟", "।", "॥", "۔", "։", "።", "။")
+
+
 def ends_sentence(line: str) -> bool:
-    return line.rstrip("\"'”’»)]").endswith((".", "!", "?", "…", "。", "؟", "!"))
+    return line.rstrip("\"'”’»)]").endswith(_SENTENCE_STOPS)
 
 
 # --- line classifiers -------------------------------------------------------------------
