@@ -14,7 +14,7 @@ from cleaner.clean.blocks import (
     stopwords_for,
     text_length,
 )
-from cleaner.clean.line_runs import headline_runs, teaser_runs, thread_start
+from cleaner.clean.line_runs import headline_runs, profile_fields, teaser_runs, thread_start
 from cleaner.clean.recall import missed_continuation, page_lines
 from cleaner.clean.text import normalise, split_blocks
 
@@ -461,3 +461,16 @@ def test_a_link_that_a_filter_took_still_cuts_the_article_off() -> None:
     newsletter = {4: "newsletter"}  # what the newsletter filter claims, before the judge
     claimed = dict(extracted_blocks(frozenset(), links)(lines, newsletter))
     assert [i for i in range(len(lines)) if i not in claimed and i not in newsletter] == [0, 1]
+
+
+def test_the_cards_under_a_threads_posts_go_and_an_articles_labelled_lists_stay() -> None:
+    """A forum prints the poster's card under each post: labels that recur, one of them a
+    count. A listicle's "Role: …" lines and one label under two photos are content."""
+    post = "Добрый вечер. Ситуация довольно типичная, за последний месяц это третья тема."
+    card = ["- Модератор", "- Сообщения: 8912", "- Зарегистрирован: 3 фев 2015", "- Откуда: Казань"]
+    lines = [post, *card, post.replace("Добрый", "Хороший"), *card]
+    assert dict(profile_fields(lines)) == {i: "user-info" for i in (2, 3, 4, 7, 8, 9)}
+    listicle = ["Roots: Daughter of Meryl Streep", "Role: Meskada", "Roots: Niece", "Role: Goats"]
+    assert dict(profile_fields(listicle)) == {}
+    photos = ["Photo: AP 2012", ENGLISH, "Photo: AP 2013"]
+    assert dict(profile_fields(photos)) == {}

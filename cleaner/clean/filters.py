@@ -28,6 +28,7 @@ from cleaner.clean.clutter import (
 )
 from cleaner.clean.dates import is_date_line
 from cleaner.clean.leftovers import is_markup, is_script_code
+from cleaner.clean.line_runs import profile_fields
 from cleaner.clean.related import related_article_lists, related_headings
 from cleaner.clean.text import (
     Judge,
@@ -69,6 +70,7 @@ GENERIC_FILTERS: tuple[LineFilter, ...] = (
     captions,
     reference_notes,
     related_headings,
+    profile_fields,
 )
 
 # For text that reached cleaner as text: a scrape of a page with a broken head prints its

@@ -293,3 +293,41 @@ def _mostly_figures(lines: Iterator[str]) -> bool:
     dates, results, prices), which is the article's data, not headlines."""
     flags = [any(ch.isdigit() for ch in line) for line in lines]
     return sum(flags) * 2 >= len(flags)
+
+
+# A post's card in a forum thread: "Posts: 4318", "Joined: Mar 12, 2015", "Location: …",
+# the same labels under every post with other values.
+_FIELD = re.compile(
+    r"^(?:[-–•*·]\s*)?(?P<label>[^\W\d_][^:：]{0,24}?)\s*[:：]\s*(?P<value>\S.{0,40})$"
+)
+_FIELD_LABEL_MAX_WORDS = 3
+# Labels that come back under this many posts, and at least this many of them.
+_CARD_LABEL_MIN_POSTS = 2
+_CARD_MIN_LABELS = 2
+
+
+def profile_fields(lines: Sequence[str]) -> Iterator[tuple[int, str]]:
+    """The lines of the cards a thread prints under each poster's name: two or more short
+    labelled values (a member's post count, join date, place), never sentences, whose
+    labels recur under other posts, one of them always a number. One label recurring
+    ("Photo: …" under two pictures) is no card."""
+    fields: dict[int, str] = {}
+    counted: dict[str, bool] = {}  # label -> whether all its values hold a number
+    for index, line in enumerate(lines):
+        match = _FIELD.match(line.strip())
+        if match is None or ends_sentence(match["value"]):
+            continue
+        label = normalise(match["label"])
+        if label and word_count(label) <= _FIELD_LABEL_MAX_WORDS:
+            fields[index] = label
+            number = any(char.isdigit() for char in match["value"])
+            counted[label] = counted.get(label, True) and number
+    counts = Counter(fields.values())
+    card = {label for label, count in counts.items() if count >= _CARD_LABEL_MIN_POSTS}
+    # A member's card counts something (posts, a join date); an article's list of people
+    # or products labels words ("Role: …", "Roots: …").
+    if len(card) < _CARD_MIN_LABELS or not any(counted[label] for label in card):
+        return
+    for index, label in fields.items():
+        if label in card:
+            yield index, "user-info"
