@@ -569,6 +569,17 @@ def test_lines_above_the_headline_in_extracted_html() -> None:
     assert [r.rule for r in cleaned.removed] == ["before-headline", "title"]
 
 
+@pytest.mark.parametrize("prefix", ["Re:", "RE: ", "AW:", "Odp:", "Ynt:", "Απ:", "Re[2]:"])
+def test_a_posts_subject_repeating_the_threads_title_goes_with_the_title(prefix: str) -> None:
+    title = "Laptop lost its Wi-Fi after the update"
+    lines = [title, PARAGRAPH, f"{prefix} {title}", PARAGRAPH.replace("Thursday", "Friday")]
+    cleaned = clean_lines(lines, title=title)
+    assert [r.rule for r in cleaned.removed] == ["title", "title"]
+    # A reply that only starts like it is a post.
+    reply = f"Re: {title}, mine did too and the fix was a new driver."
+    assert clean_lines([title, PARAGRAPH, reply], title=title).lines == [PARAGRAPH, reply]
+
+
 def test_a_lead_paragraph_above_the_headline_is_the_articles() -> None:
     """Some pages' text puts the article's first paragraph above the headline: a paragraph
     of prose on the article's topic stays there; a promo above the headline still goes."""

@@ -126,7 +126,7 @@ def clean_lines(
     if title:
         title_keys = _title_keys(title)
         for index in remaining:
-            if normalise(lines[index]) in title_keys:
+            if normalise(_REPLY_PREFIX.sub("", lines[index], count=1)) in title_keys:
                 claims[index] = "title"
                 if take_title and normalise(lines[index]) != normalise(title):
                     # "Headline | Site" as the page title, "Headline" as its heading.
@@ -143,6 +143,12 @@ def clean_lines(
     return Cleaned(kept, removed, title, date_line)
 
 
+# A forum post's subject repeats the thread's title after a reply's mark, in the languages
+# mail and forum software write it in ("Re:", "AW:", "Odp:", "Ynt:", "Απ:", "Ответ:").
+_REPLY_PREFIX = re.compile(
+    r"^\s*(?:re|aw|sv|vs|odp|ynt|antw|rif|réf|ref|απ|ответ|回复|答复)\s*(?:\[\d+\])?\s*[:：]\s*",
+    re.IGNORECASE,
+)
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:·•»]\s+|\s*::\s*")
 _TITLE_PART_MIN_WORDS = 3
 
