@@ -7,7 +7,9 @@ of it. A second forum thread, in Russian and in phpBB's layout, has a header of 
 short lines (name, rank, post count, join date, "Quote") above each post; a second
 mailing-list message, in German, is wrapped at 72 characters, its nouns in capitals on
 either side of every break; a Spanish recipe's ingredients are a quantity, a unit and a
-name in three inline elements ("500" / "g" / "de harina de trigo" in a naive scrape).
+name in three inline elements ("500" / "g" / "de harina de trigo" in a naive scrape); a
+Japanese blog post's sentences break at every link in a naive scrape, with no capitals to
+say that a line goes on; a Dutch government press release ends in a contact block.
 These pages were
 written for the tests, each with its content beside it (tests/fixtures/content/<page>
 .content.txt); cleaning, from HTML and from the page's naive text, must keep at least 95%
@@ -47,12 +49,14 @@ def content_of(page: Path) -> str:
 
 def test_the_kinds_of_page_are_there() -> None:
     assert [page.stem for page in PAGES] == [
+        "blog_post_ja",
         "documentation",
         "essay",
         "forum_thread",
         "forum_thread_ru",
         "mailing_list",
         "mailing_list_de",
+        "press_release_nl",
         "recipe",
         "recipe_es",
     ]
