@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import lxml.html
 
+from cleaner import clean_text
 from cleaner.clean.blocks import (
     BlockSettings,
     Kind,
+    _whole_content,
     best_span,
     boilerplate_blocks,
     classify,
@@ -474,3 +476,36 @@ def test_the_cards_under_a_threads_posts_go_and_an_articles_labelled_lists_stay(
     assert dict(profile_fields(listicle)) == {}
     photos = ["Photo: AP 2012", ENGLISH, "Photo: AP 2013"]
     assert dict(profile_fields(photos)) == {}
+
+
+DOCS_PROSE = [
+    f"Part {n}: the client sends the request again when the server does not answer in time, "
+    "and it waits a little longer before each new attempt so that a server which is already "
+    "busy is not flooded with the same request over and over again by all of its clients."
+    for n in range(6)
+]
+CODE = ["from", "skiff", "import", "Client", "policy", "=", "RetryPolicy", "(", "max_attempts",
+        "=", "4", ")", "client", "=", "Client", "(", "retry", "=", "policy", ")"]  # fmt: skip
+TABLE = ["Parameter", "Type", "Default", "max_attempts", "int", "3", "backoff", "float", "0.5"]
+
+
+def test_a_page_that_is_mostly_content_keeps_the_parts_its_code_and_tables_cut_apart() -> None:
+    """Code samples and tables are a short line each in scraped text: on a manual they cut
+    the text into parts, each a stretch of its own. When the prose outside the best stretch
+    is as much as inside it and several paragraphs long, the article runs from the first
+    paragraph of prose to the last; with time stamps in between (comments) it does not."""
+    menu = ["Home", "Docs", "Tutorials", "Blog"]
+    parts = [*DOCS_PROSE[:2], *CODE, *DOCS_PROSE[2:4], *TABLE, *DOCS_PROSE[4:]]
+    doc = clean_text("\n".join(["Retries and timeouts", *menu, *parts, "© 2024 Skiff"]))
+    assert all(paragraph in doc.text for paragraph in DOCS_PROSE)
+    assert "Tutorials" not in doc.text
+    # What would be added: with a time stamp (comments) or a comment section the filters
+    # found, the best stretch stays as it is.
+    lines = [*DOCS_PROSE[:4], *TABLE, *DOCS_PROSE[4:]]
+    kinds = [classify(line, stopwords_for("en"), SETTINGS) for line in lines]
+    best = (len(lines) - 2, len(lines))
+    assert _whole_content(lines, {}, kinds, best) == (0, len(lines))
+    stamps = ["Posted by reader1 at 12:03 PM", "Posted by reader2 at 12:09 PM"]
+    timed = [*lines[:5], *stamps, *lines[7:]]
+    assert _whole_content(timed, {}, kinds, best) == best
+    assert _whole_content(lines, {5: "comments"}, kinds, best) == best

@@ -20,6 +20,7 @@ from itertools import accumulate
 
 import justext
 
+from cleaner.clean.dates import is_date_line
 from cleaner.clean.line_runs import (
     headline_runs,
     introduced_lists,
@@ -158,6 +159,43 @@ def revise(kinds: list[Kind], lines: Sequence[str], settings: BlockSettings) -> 
                 if distance > settings.max_heading_distance:
                     break
     return revised
+
+
+# A page is mostly content when the prose outside the best stretch is at least as much as
+# inside it, and several paragraphs' worth (in Latin-equivalent characters).
+_WHOLE_CONTENT_SHARE = 1.0
+_WHOLE_CONTENT_MIN_CHARS = 800
+# Time stamps in what would be added: comments or a list of other stories, not a manual.
+_WHOLE_CONTENT_MAX_TIMED = 1
+_TIME_OR_YEAR = re.compile(r"\b\d{1,2}:\d\d\b|\b(?:19|20)\d\d\b")
+
+
+def _whole_content(
+    lines: Sequence[str],
+    claimed: Mapping[int, str],
+    kinds: Sequence[Kind],
+    span: tuple[int, int],
+) -> tuple[int, int]:
+    """The stretch from the page's first to its last paragraph of prose, on a page that is
+    mostly content: documentation, a recipe, a long guide, where code samples, tables and
+    ingredient lists (a short line each in scraped text) cut the text into parts and the
+    best-scoring stretch is only one of them. Not when what it would add holds time stamps,
+    runs of teasers or headlines, or lines the filters took for the edges of an article (a
+    comment section, a list of related stories, a footer)."""
+    start, end = span
+    prose = [i for i, kind in enumerate(kinds) if kind is Kind.GOOD and i not in claimed]
+    inside = sum(text_length(lines[i]) for i in prose if start <= i < end)
+    outside = sum(text_length(lines[i]) for i in prose if not start <= i < end)
+    if not prose or outside < max(_WHOLE_CONTENT_SHARE * inside, _WHOLE_CONTENT_MIN_CHARS):
+        return span
+    first, last = min(start, prose[0]), max(end, prose[-1] + 1)
+    added = [*range(first, start), *range(end, last)]
+    timed = sum(1 for i in added if is_date_line(lines[i]) or _TIME_OR_YEAR.search(lines[i]))
+    teasers = teaser_runs(lines, claimed) | headline_runs(lines, claimed)
+    edges = any(i in teasers or claimed.get(i) in _BOUNDARY_RULES for i in added)
+    if timed > _WHOLE_CONTENT_MAX_TIMED or edges:
+        return span
+    return first, last
 
 
 def _nearest(kinds: Sequence[Kind], skip: Kind, reverse: bool) -> list[Kind]:
@@ -342,6 +380,8 @@ def boilerplate_blocks(stopwords: frozenset[str], settings: BlockSettings | None
         start, end = under_headline(scores, claimed, (start, end))
         posts = thread_of_posts(lines, scores, (start, end))
         start, end = posts or (start, thread_start(lines, start, end))
+        if not posts:
+            start, end = _whole_content(lines, claimed, kinds, (start, end))
         for index in range(len(lines)):
             if not start <= index < end:
                 yield index, "outside-article"
