@@ -238,7 +238,14 @@ def block_scores(
     first_kinds = list(kinds) if kinds else [classify(line, stopwords, settings) for line in lines]
     if repeats is None:
         repeats = repeated_lines(lines, first_kinds)
-    revised = revise(first_kinds, lines, settings)
+    # A line's context is the lines that stay: one the filters removed (a footer, a
+    # caption) lends no class to its neighbours, as it could not when the output is
+    # cleaned again.
+    kept = [i for i in range(len(lines)) if i not in claimed]
+    revised = list(first_kinds)
+    kept_kinds = revise([first_kinds[i] for i in kept], [lines[i] for i in kept], settings)
+    for index, kind in zip(kept, kept_kinds, strict=True):
+        revised[index] = kind
     teasers = teaser_runs(lines, claimed) | headline_runs(lines, claimed)
     items = introduced_lists(lines, claimed)
     scores = []
