@@ -153,6 +153,24 @@ def test_an_amount_split_at_its_inline_elements_is_one_line() -> None:
     assert split_blocks("1\n\ndigg\n\nexample.org") == ["1 digg", "example.org"]
 
 
+def test_a_word_set_apart_by_inline_code_inside_a_sentence_is_joined() -> None:
+    """Inline code or a linked name starts with a capital, but the sentence stops mid-way
+    before it and goes on after it in lower case; a word after a finished sentence, or a
+    capitalised line followed by a capitalised one, stays a line."""
+    text = "To turn them on, pass a\nRetryPolicy\ninstance to the\nClient\nconstructor."
+    joined = "To turn them on, pass a RetryPolicy instance to the Client constructor."
+    assert split_blocks(text) == [joined]
+    assert split_blocks("The policy is on.\nSettings\nare listed below.") == [
+        "The policy is on.",
+        "Settings are listed below.",
+    ]
+    assert split_blocks("Read more from the\nGuardian\nSport") == [
+        "Read more from the",
+        "Guardian",
+        "Sport",
+    ]
+
+
 def test_a_sentence_without_spaces_broken_at_its_inline_elements_is_one_line() -> None:
     """Chinese and Japanese have no capitals to say that a line goes on: a sentence broken
     where inline code or a link sits is joined where the script changes, or after a comma;

@@ -70,9 +70,14 @@ def split_blocks(text: str) -> list[str]:
     # block turns out to be no sentence (see _switches_script).
     switched: dict[int, list[str]] = {}
     previous = ""  # the line before, as it was (blank: none)
-    for line in raws:
+    for number, line in enumerate(raws):
         if not line:
             previous = ""
+            continue
+        following = raws[number + 1] if number + 1 < len(raws) else ""
+        if blocks and previous and _inline_token(blocks[-1], line, following):
+            blocks[-1] = f"{blocks[-1]} {line}"
+            previous = line
             continue
         if blocks and not previous and _quantity_goes_on(blocks[-1], line):
             blocks[-1] = f"{blocks[-1]} {line}"
@@ -118,6 +123,22 @@ def _switches_script(block: str, line: str) -> bool:
     if dense_before == dense_after:
         return False
     return dense_after or line[0].isalnum() or line[0] in "-$./~"
+
+
+def _inline_token(block: str, line: str, following: str) -> bool:
+    """Whether `line` is one word set apart by an inline element (a name in code, a linked
+    word) inside a sentence: the sentence stops mid-way before it ("…pass a" /
+    "RetryPolicy" / "instance to the…") and goes on after it, in lower case or with
+    closing punctuation. Its capital alone would keep it a line of its own."""
+    return (
+        bool(following)
+        and " " not in line
+        and not ends_sentence(block)
+        and _mid_sentence(block)
+        and (following[0].islower() or following[0] in _CLOSING)
+        and not DENSE_SCRIPT.match(block[-1])
+        and not DENSE_SCRIPT.match(following[0])
+    )
 
 
 def _quantity_goes_on(block: str, line: str) -> bool:
