@@ -257,14 +257,16 @@ _ARTICLE_PARAGRAPH_WORDS = 25
 
 def comment_boxes(lines: Sequence[str]) -> Iterator[Claim]:
     article_seen = False
-    per_post = _per_post_markers(lines)
+    per_post: set[str] | None = None  # worked out on the page's first marker, if any
     for index, line in enumerate(lines):
         stripped = line.strip()
+        marker = article_seen and bool(_COMMENT_SECTION_START.match(stripped))
+        if marker and per_post is None:
+            per_post = _per_post_markers(lines)
         if (
-            article_seen
-            and _COMMENT_SECTION_START.match(stripped)
+            marker
             and not _count_repeated_below(stripped, lines[index + 1 :])
-            and stripped.casefold() not in per_post
+            and stripped.casefold() not in (per_post or ())
             and not (index and _in_byline(stripped, lines[index - 1]))
         ):
             for rest in range(index, len(lines)):
