@@ -28,7 +28,14 @@ from cleaner.run.options import BatchError, BatchOptions
 from cleaner.write.folder import Folder
 from cleaner.write.outputs import atomic_output
 from tests.conftest import ROOT
-from tests.test_resume import command, make_corpus, rows_of, temporaries, wait_for_rows
+from tests.test_resume import (
+    command,
+    complete_rows,
+    make_corpus,
+    rows_of,
+    temporaries,
+    wait_for_rows,
+)
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="reads /proc to find what is left running"
@@ -75,7 +82,7 @@ def test_kill_9_of_the_main_process_alone_leaves_no_worker_and_no_lock(tmp_path:
     rng = random.Random(15)
     for _ in range(5):
         process = subprocess.Popen(run, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        done = len(rows_of(out)) if (out / "manifest.jsonl").exists() else 0
+        done = complete_rows(out)  # the new run may be writing a row as this reads
         wait_for_rows(out, done + rng.randint(0, 250), process)
         if process.poll() is not None:
             break  # finished before the kill: nothing more to stop
