@@ -383,3 +383,28 @@ def test_a_short_story_copied_under_an_own_opening_with_its_figures_updated_is_a
     assert len(shared) < 0.8 * len(shingle_hashes(story))  # not contained: figures changed
     found = find_duplicates([("agency", story), ("outlet", f"{opening} {updated}")])
     assert [(d.id, d.duplicate_of) for d in found] == [("agency", "outlet")]
+
+
+def test_two_articles_pasting_one_background_passage_under_their_own_leads_differ() -> None:
+    """Two articles on the aftermath of one event, each with its own news first, then the
+    same background passage an agency supplied ("What happened?"), broken once by a
+    subheading in one of them and followed by more of its own in the other: one shared
+    passage after an own lead is background, not a copy. A text with no lead of its own
+    before the passage stays a copy of the longer one."""
+    rng = random.Random(44)
+    vocabulary = (
+        "council budget harbour minister election river school hospital market police "
+        "bridge court farmers strike vote report energy prices water trains"
+    ).split()
+
+    def words(count: int) -> str:
+        return " ".join(rng.choice(vocabulary) + str(rng.randrange(100)) for _ in range(count))
+
+    background = [words(35), words(30)]
+    first = f"{words(60)} What happened? {background[0]} {background[1]}"
+    second = f"{words(40)} {background[0]} Orders given {background[1]} {words(35)}"
+    assert 0.15 < jaccard(shingle_hashes(first), shingle_hashes(second)) < 0.5
+    assert find_duplicates([("first", first), ("second", second)]) == []
+    copy = f"{background[0]} {background[1]} {words(20)}"
+    found = find_duplicates([("copy", copy), ("second", second)])
+    assert [(d.id, d.duplicate_of) for d in found] == [("copy", "second")]

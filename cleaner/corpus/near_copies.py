@@ -120,6 +120,8 @@ _HEADLINE_WORDS = 15
 # What each text must hold of its own between the shared edges to be a different article:
 # a copy whose wording changed here and there has only short unshared runs.
 _BODY_SHARE = 0.25
+# Share of a shared passage that may be words of one text only (subheadings, changed words).
+_PASSAGE_GAPS = 0.2
 
 
 def _changed_number(
@@ -162,6 +164,8 @@ def _at_edges(text: Shingled, shared: Hashes) -> bool:
     starts, ends = starts[long_enough], ends[long_enough]
     if not len(starts):
         return True
+    if _passage_after_own_lead(text, starts, ends):
+        return True
     if len(starts) > 2:
         return False
     at_start = starts[0] <= opening
@@ -174,6 +178,22 @@ def _at_edges(text: Shingled, shared: Hashes) -> bool:
     # common do not cut it).
     bounds = np.concatenate(([-1], np.column_stack((starts, ends)).ravel(), [last + 1]))
     return bool((np.diff(bounds)[::2] - 1).max() >= _BODY_SHARE * len(text.sequence))
+
+
+def _passage_after_own_lead(
+    text: Shingled, starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]
+) -> bool:
+    """Whether the shared stretches make one passage that the text reaches after a lead of
+    its own: what an article that pastes a background paragraph ("What happened?") or a
+    quoted statement under its own news looks like, wherever the passage ends. A wire
+    story's versions share their lead, or sentences all through the body; a passage counts
+    as one when what interrupts it (a subheading, a changed word) is a small part of it.
+    """
+    if starts[0] < _BODY_SHARE * len(text.sequence):
+        return False
+    span = ends[-1] - starts[0] + text.size
+    shared_words = (ends - starts + text.size).sum()
+    return bool(span - shared_words <= _PASSAGE_GAPS * span)
 
 
 # Bands whose candidate pairs are gathered before duplicates among them are dropped.
