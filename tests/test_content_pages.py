@@ -9,8 +9,9 @@ mailing-list message, in German, is wrapped at 72 characters, its nouns in capit
 either side of every break; a Spanish recipe's ingredients are a quantity, a unit and a
 name in three inline elements ("500" / "g" / "de harina de trigo" in a naive scrape); a
 Japanese blog post's sentences break at every link in a naive scrape, with no capitals to
-say that a line goes on; a Dutch government press release ends in a contact block.
-These pages were
+say that a line goes on; a Dutch government press release ends in a contact block; a
+Hindi news report holds a table of figures (a cell a line in a naive scrape) between its
+paragraphs, and Hindi's vowel signs are not word characters to `\\w`. These pages were
 written for the tests, each with its content beside it (tests/fixtures/content/<page>
 .content.txt); cleaning, from HTML and from the page's naive text, must keep at least 95%
 of the content's words.
@@ -56,6 +57,7 @@ def test_the_kinds_of_page_are_there() -> None:
         "forum_thread_ru",
         "mailing_list",
         "mailing_list_de",
+        "news_table_hi",
         "press_release_nl",
         "recipe",
         "recipe_es",

@@ -28,9 +28,8 @@ from cleaner.clean.line_runs import (
     thread_of_posts,
     thread_start,
 )
-from cleaner.clean.text import DENSE_SCRIPT, Claim, Judge, normalise, word_count
+from cleaner.clean.text import DENSE_SCRIPT, WORD, Claim, Judge, normalise, word_count
 
-_WORD = re.compile(r"\w+")
 _URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…。！？؟।॥۔։።။\"”’»)]$")
 
@@ -89,7 +88,7 @@ class BlockSettings:
 
 
 def stopword_density(line: str, stopwords: frozenset[str]) -> float:
-    words = _WORD.findall(line.casefold())
+    words = WORD.findall(line.casefold())
     return sum(word in stopwords for word in words) / len(words) if words else 0.0
 
 

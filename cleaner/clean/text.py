@@ -7,6 +7,7 @@ these types and helpers are what every clutter family is written with.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
@@ -26,7 +27,32 @@ _SPACE = re.compile(rf"[\s{_OTHER_SPACE}]+")
 # is not a plain space. Replacing only these gives what replacing every run gives, without
 # a match for every space between two words.
 _SPACE_TO_MEND = re.compile(rf"[\s{_OTHER_SPACE}]{{2,}}|[^\S ]|[{_OTHER_SPACE}]")
-_WORD = re.compile(r"\w+")
+
+
+def _combining_marks() -> str:
+    """The combining marks (Unicode categories Mn, Mc and Me) of the Basic Multilingual
+    Plane, as ranges for a regular-expression class.
+
+    `\\w` leaves them out, so it cuts every word of the Indic and Southeast Asian scripts at
+    its vowel signs ("किसान" is three "words" to it) and Arabic or Hebrew words at their
+    vowel points: word counts and stopword densities there measured fragments (Hindi prose
+    had a density of 0.2 against 0.5 in other languages). Read from the Unicode database of
+    the running Python (about 6 ms, once). Only the BMP: the marks of planes 1 and up (old
+    and minority scripts) are ranges that `re` tests one by one, which made every word
+    count three times slower.
+    """
+    marks = [p for p in range(0x10000) if unicodedata.category(chr(p)) in ("Mn", "Mc", "Me")]
+    ranges: list[list[int]] = []
+    for point in marks:
+        if ranges and ranges[-1][1] == point - 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    return "".join(f"{chr(a)}-{chr(b)}" if a != b else chr(a) for a, b in ranges)
+
+
+# A word: letters, digits and underscores with the marks that combine with them.
+WORD = re.compile(rf"[\w{_combining_marks()}]+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 _LEADING_PUNCT = re.compile(r"[\W_]*")
 
@@ -355,12 +381,12 @@ def normalise(line: str) -> str:
 
 @lru_cache(maxsize=_MEMO_LINES)
 def word_count(line: str) -> int:
-    return len(_WORD.findall(line))
+    return len(WORD.findall(line))
 
 
 def words_of(text: str) -> list[str]:
     """The text's words, case-folded (what word_count counts)."""
-    return _WORD.findall(text.lower())
+    return WORD.findall(text.lower())
 
 
 def word_trigrams(words: Sequence[str]) -> list[tuple[str, str, str]]:
