@@ -111,7 +111,7 @@ def justext_paragraphs(html: str, text: str) -> str:
     no stoplist for it, jusText's language-independent mode (no stopword thresholds)."""
     import justext
 
-    from cleaner.clean.blocks import STOPLIST_NAMES
+    from cleaner.clean.block_kinds import STOPLIST_NAMES
 
     stoplist = _stoplist(STOPLIST_NAMES.get(page_language(text) or ""))
     options = {} if stoplist else {"stopwords_low": 0.0, "stopwords_high": 0.0}

@@ -5,17 +5,19 @@ from __future__ import annotations
 import lxml.html
 
 from cleaner import clean_text
-from cleaner.clean.blocks import (
+from cleaner.clean.block_kinds import (
     BlockSettings,
     Kind,
-    _whole_content,
-    best_span,
-    boilerplate_blocks,
     classify,
-    extracted_blocks,
     stopword_density,
     stopwords_for,
     text_length,
+)
+from cleaner.clean.blocks import (
+    _whole_content,
+    best_span,
+    boilerplate_blocks,
+    extracted_blocks,
 )
 from cleaner.clean.line_runs import headline_runs, profile_fields, teaser_runs, thread_start
 from cleaner.clean.recall import missed_continuation, page_lines
@@ -547,3 +549,46 @@ def test_hindi_prose_has_the_stopword_density_of_prose() -> None:
         "पहुंच गई है, लेकिन महाराष्ट्र के विदर्भ क्षेत्र तक आने के बाद उसकी रफ़्तार धीमी पड़ गई।"
     )
     assert stopword_density(paragraph, stopwords_for("hi")) > 0.4
+
+
+PHOTO_POST_STEPS = [
+    "For each purchase of a shirt, you get a set of two cards with the characters on them, "
+    "and the set is the same for every size.",
+    "If you buy two shirts then you end up with two sets, which makes four cards in all and "
+    "one of each character.",
+    "We also have a few carry cases, in the blue version and in the red one, and there are "
+    "not many of either of them.",
+    "The cases come folded in packs so that they fit in a bag without creasing, and each of "
+    "them holds a set of cards.",
+    "Each poster comes with a card, so if you buy all ten of the posters you will take ten "
+    "cards of the set home with you.",
+    "All purchases come with a free bag that has the artwork printed on both sides, one in "
+    "each of the two styles.",
+    "Here are the prices, since many of the sellers do not tell you what they ask until you "
+    "reach the hall itself.",
+    "This is where we are: in hall seven, right next to the shop at the entrance, and I will "
+    "be there when I am not on stage.",
+]
+
+
+def test_a_photo_posts_paragraphs_between_picture_lines_are_kept_and_its_teasers_not() -> None:
+    """A blog post told in pictures: two paragraphs, then a short paragraph under each of
+    eight photos, each photo leaving three short lines in the scraped text. The best stretch
+    is the opening; the stretch grows across the photos' lines to every paragraph, and stops
+    before the list of other posts."""
+    opening = [
+        "Last weekend the convention opened its doors again, and for the first time I had a "
+        "booth of my own in the hall next to the main stage, which meant three days of "
+        "meeting readers in person.",
+        "Many of you asked what we would bring and how much it would cost, so here is the "
+        "whole list with pictures, before the doors open and the queues begin on Saturday.",
+    ]
+    lines = ["Home", "Blog", "Gallery", "Shop", "About me", "Contact", *opening]
+    for number, step in enumerate(PHOTO_POST_STEPS):
+        lines += [f"Img ID#{1593 + number} Title:", "Photo: Mei Tanaka", "Click to enlarge", step]
+    teasers = ["My first convention trip", "How I pack for a weekend away", "Ten cafes to visit"]
+    lines += ["Related posts", *teasers, "Comments are closed."]
+    doc = clean_text("\n".join(lines), url="https://example.org/blog/booth")
+    paragraphs = doc.text.split("\n\n")
+    assert [p for p in paragraphs if p in opening + PHOTO_POST_STEPS] == opening + PHOTO_POST_STEPS
+    assert not any(teaser in doc.text for teaser in ["Related posts", *teasers])

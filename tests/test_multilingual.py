@@ -67,7 +67,7 @@ def test_blocks_are_judged_with_the_detected_languages_stoplist(
     name: str, lang: str, config: CleanConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import cleaner.clean.pipeline
-    from cleaner.clean.blocks import stopwords_for
+    from cleaner.clean.block_kinds import stopwords_for
 
     asked: list[str | None] = []
 

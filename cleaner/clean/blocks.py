@@ -1,11 +1,9 @@
 """Telling article paragraphs from boilerplate when there is no DOM left (text mode).
 
-The approach is jusText's (Pomikálek, 2011), adapted to plain text: every block is judged by
-its length and by the share of the language's stopwords in it (prose is full of "the", "of",
-"und", "que"; menus, link lists and headlines are not), then short and uncertain blocks take
-the class of their neighbours. On top of that, the article is one contiguous stretch of text:
-the best-scoring stretch of good blocks is kept and good-looking blocks far from it (a cookie
-notice, an "about us" blurb) go.
+The approach is jusText's (Pomikálek, 2011), adapted to plain text: blocks get their classes
+in cleaner.clean.block_kinds (length, stopword density, neighbours); here they are scored, and
+the article is one contiguous stretch of text: the best-scoring stretch of good blocks is kept
+and good-looking blocks far from it (a cookie notice, an "about us" blurb) go.
 """
 
 from __future__ import annotations
@@ -13,13 +11,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from enum import Enum
-from functools import lru_cache
 from itertools import accumulate
 
-import justext
-
+from cleaner.clean.block_kinds import (
+    URL_LINE,
+    BlockSettings,
+    Kind,
+    classify,
+    revise,
+    text_length,
+)
 from cleaner.clean.dates import is_date_line
 from cleaner.clean.line_runs import (
     headline_runs,
@@ -28,137 +29,13 @@ from cleaner.clean.line_runs import (
     thread_of_posts,
     thread_start,
 )
-from cleaner.clean.text import DENSE_SCRIPT, WORD, Claim, Judge, normalise, word_count
-
-_URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?…。！？؟।॥۔։።။\"”’»)]$")
-
-# langdetect's codes to jusText's stoplist names.
-STOPLIST_NAMES = {
-    "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "bn": "Bengali", "ca": "Catalan",
-    "cs": "Czech", "cy": "Welsh", "da": "Danish", "de": "German", "el": "Greek",
-    "en": "English", "es": "Spanish", "et": "Estonian", "fa": "Persian", "fi": "Finnish",
-    "fr": "French", "gu": "Gujarati", "he": "Hebrew", "hi": "Hindi", "hr": "Croatian",
-    "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "kn": "Kannada", "ko": "Korean",
-    "lt": "Lithuanian", "lv": "Latvian", "mk": "Macedonian", "ml": "Malayalam", "mr": "Marathi",
-    "ne": "Nepali", "nl": "Dutch", "no": "Norwegian_Bokmal", "pa": "Western_Panjabi",
-    "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sk": "Slovak",
-    "sl": "Slovenian", "sq": "Albanian", "sv": "Swedish", "sw": "Swahili", "ta": "Tamil",
-    "te": "Telugu", "tl": "Tagalog", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu",
-    "vi": "Vietnamese",
-}  # fmt: skip
-
-
-@lru_cache(maxsize=64)
-def stopwords_for(lang: str | None) -> frozenset[str]:
-    """The jusText stoplist of a language (empty when it has none, e.g. Chinese)."""
-    name = STOPLIST_NAMES.get(lang or "")
-    if name is None:
-        return frozenset()
-    return frozenset(word.casefold() for word in justext.get_stoplist(name))
-
-
-class Kind(Enum):
-    GOOD = "good"
-    NEAR_GOOD = "near-good"
-    SHORT = "short"
-    BAD = "bad"
-
-
-@dataclass(frozen=True)
-class BlockSettings:
-    """Thresholds of the block classifier.
-
-    The first five are jusText's defaults (tuned on its own corpus). The span weights were
-    measured on the ScrapingHub pages' text (bench/quality.py): a block adds its length less
-    `penalty` characters, so menus and link lists (a few words a line) pull a stretch down
-    and paragraphs pull it up; prose by stopword density adds `good_bonus` of its length
-    again; a line another filter already removed costs `claimed_score`, so a stripped caption
-    or byline between the standfirst and the body does not cut the article in two.
-    """
-
-    length_low: int = 70
-    length_high: int = 200
-    stopwords_low: float = 0.30
-    stopwords_high: float = 0.32
-    max_heading_distance: int = 200
-    penalty: float = 50.0
-    good_bonus: float = 0.5
-    claimed_score: float = -25.0
-
-
-def stopword_density(line: str, stopwords: frozenset[str]) -> float:
-    words = WORD.findall(line.casefold())
-    return sum(word in stopwords for word in words) / len(words) if words else 0.0
-
-
-def classify(line: str, stopwords: frozenset[str], settings: BlockSettings) -> Kind:
-    """Context-free class of one block."""
-    length = text_length(line)
-    if _URL.match(line):
-        return Kind.BAD
-    if stopwords:
-        density = stopword_density(line, stopwords)
-        low, high = settings.stopwords_low, settings.stopwords_high
-    else:
-        # No stoplist (Chinese, Japanese, Thai…): sentence punctuation stands in for prose.
-        density = 1.0 if _SENTENCE_END.search(line) else 0.0
-        low = high = 0.5
-    if length < settings.length_low:
-        return Kind.SHORT
-    if density >= high and length > settings.length_high:
-        return Kind.GOOD
-    if density >= low:
-        return Kind.NEAR_GOOD
-    return Kind.BAD
-
-
-def revise(kinds: list[Kind], lines: Sequence[str], settings: BlockSettings) -> list[Kind]:
-    """jusText's context pass: short blocks take their neighbours' class, near-good blocks
-    next to good ones are good, and a short block just before good text is its heading.
-
-    Unlike jusText, a near-good block with no good neighbour stays near-good: on a page whose
-    article is a few short paragraphs nothing is "good", and the span search decides.
-    """
-    revised = list(kinds)
-    before_short = _nearest(kinds, Kind.SHORT, reverse=False)
-    after_short = _nearest(kinds, Kind.SHORT, reverse=True)
-    for index, kind in enumerate(kinds):
-        if kind is not Kind.SHORT:
-            continue
-        before, after = before_short[index], after_short[index]
-        if before is Kind.BAD and after is Kind.BAD:
-            revised[index] = Kind.BAD
-        elif Kind.GOOD in (before, after) and Kind.BAD not in (before, after):
-            revised[index] = Kind.GOOD
-        elif Kind.BAD in (before, after):
-            revised[index] = Kind.BAD
-        else:
-            revised[index] = Kind.NEAR_GOOD
-    # Left to right, each near-good block sees the blocks before it as revised already, and
-    # those after it as they were (the nearest ones that are not near-good, either way).
-    after_near = _nearest(revised, Kind.NEAR_GOOD, reverse=True)
-    before = Kind.BAD
-    for index, kind in enumerate(kinds):
-        if kind is Kind.NEAR_GOOD and Kind.GOOD in (before, after_near[index]):
-            revised[index] = Kind.GOOD
-        if revised[index] is not Kind.NEAR_GOOD:
-            before = revised[index]
-    for index, kind in enumerate(kinds):
-        if kind is Kind.SHORT and revised[index] is Kind.BAD:
-            distance = 0
-            for following in range(index + 1, len(lines)):
-                if (
-                    revised[following] in (Kind.GOOD, Kind.NEAR_GOOD)
-                    and kinds[following] is not Kind.SHORT
-                ):
-                    revised[index] = revised[following]
-                    break
-                distance += len(lines[following])
-                if distance > settings.max_heading_distance:
-                    break
-    return revised
-
+from cleaner.clean.text import (
+    Claim,
+    Judge,
+    ends_sentence,
+    normalise,
+    word_count,
+)
 
 # A page is mostly content when the prose outside the best stretch is at least as much as
 # inside it, and several paragraphs' worth (in Latin-equivalent characters).
@@ -180,34 +57,88 @@ def _whole_content(
     ingredient lists (a short line each in scraped text) cut the text into parts and the
     best-scoring stretch is only one of them. Not when what it would add holds time stamps,
     runs of teasers or headlines, or lines the filters took for the edges of an article (a
-    comment section, a list of related stories, a footer)."""
+    comment section, a list of related stories, a footer). When the page as a whole does
+    not qualify, the stretch still grows paragraph by paragraph (`_grown`)."""
     start, end = span
     prose = [i for i, kind in enumerate(kinds) if kind is Kind.GOOD and i not in claimed]
     inside = sum(text_length(lines[i]) for i in prose if start <= i < end)
     outside = sum(text_length(lines[i]) for i in prose if not start <= i < end)
     if not prose or outside < max(_WHOLE_CONTENT_SHARE * inside, _WHOLE_CONTENT_MIN_CHARS):
-        return span
+        return _grown(lines, claimed, kinds, span)
     first, last = min(start, prose[0]), max(end, prose[-1] + 1)
     added = [*range(first, start), *range(end, last)]
-    timed = sum(1 for i in added if is_date_line(lines[i]) or _TIME_OR_YEAR.search(lines[i]))
+    timed = sum(1 for i in added if _is_timed(lines[i]))
     teasers = teaser_runs(lines, claimed) | headline_runs(lines, claimed)
     edges = any(i in teasers or claimed.get(i) in _BOUNDARY_RULES for i in added)
     if timed > _WHOLE_CONTENT_MAX_TIMED or edges:
+        return _grown(lines, claimed, kinds, span)
+    return first, last
+
+
+# Lines a stretch grows across to reach its next paragraph of prose: a photo between two
+# paragraphs of a blog post, a short list; not a sidebar of headlines.
+_GROW_GAP_LINES = 20
+
+
+def _grown(
+    lines: Sequence[str],
+    claimed: Mapping[int, str],
+    kinds: Sequence[Kind],
+    span: tuple[int, int],
+) -> tuple[int, int]:
+    """The stretch grown, on each side, to the next paragraph of prose for as long as no
+    more than `_GROW_GAP_LINES` lines lie between, none of them a teaser, a headline of a
+    run, the edge of an article or a second time stamp; kept when what it gains is again as
+    much prose as it held, and several paragraphs' worth. A photo blog's post and a recipe's
+    steps, each cut apart by picture credits or short lines, come in whole.
+
+    Prose here is a good block, or a near-good one that ends a sentence: a recipe's steps
+    and a photo's story are short, where a teaser's blurb is cut off with an ellipsis.
+    """
+    start, end = span
+    prose = [i for i, kind in enumerate(kinds) if i not in claimed and _is_prose(lines[i], kind)]
+    teasers: set[int] | None = None
+    timed = 0
+
+    def crossable(between: range) -> bool:
+        nonlocal teasers, timed
+        if len(between) > _GROW_GAP_LINES:
+            return False
+        if teasers is None:
+            teasers = teaser_runs(lines, claimed) | headline_runs(lines, claimed)
+        for i in between:
+            if i in teasers or claimed.get(i) in _BOUNDARY_RULES:
+                return False
+            timed += _is_timed(lines[i])
+            if timed > _WHOLE_CONTENT_MAX_TIMED:
+                return False
+        return True
+
+    last = end
+    for index in (i for i in prose if i >= end):
+        if not crossable(range(last, index + 1)):
+            break
+        last = index + 1
+    first = start
+    for index in (i for i in reversed(prose) if i < start):
+        if not crossable(range(index, first)):
+            break
+        first = index
+    inside = sum(text_length(lines[i]) for i in prose if start <= i < end)
+    gained = sum(text_length(lines[i]) for i in prose if first <= i < start or end <= i < last)
+    if gained < max(_WHOLE_CONTENT_SHARE * inside, _WHOLE_CONTENT_MIN_CHARS):
         return span
     return first, last
 
 
-def _nearest(kinds: Sequence[Kind], skip: Kind, reverse: bool) -> list[Kind]:
-    """For each block, the class of the nearest block before it (after it, with `reverse`)
-    that is not of class `skip`; BAD past the page's edge."""
-    nearest = [Kind.BAD] * len(kinds)
-    last = Kind.BAD
-    order = range(len(kinds) - 1, -1, -1) if reverse else range(len(kinds))
-    for index in order:
-        nearest[index] = last
-        if kinds[index] is not skip:
-            last = kinds[index]
-    return nearest
+def _is_prose(line: str, kind: Kind) -> bool:
+    if kind is Kind.GOOD:
+        return True
+    return kind is Kind.NEAR_GOOD and ends_sentence(line) and not line.endswith(("…", "..."))
+
+
+def _is_timed(line: str) -> bool:
+    return is_date_line(line) or bool(_TIME_OR_YEAR.search(line))
 
 
 # Lines other filters removed for being around an article, not in it (a list of other
@@ -253,7 +184,7 @@ def block_scores(
         if index in claimed:
             boundary = claimed[index] in _BOUNDARY_RULES
             score = -length - penalty if boundary else settings.claimed_score
-        elif index in repeats or _URL.match(line) or index in teasers:
+        elif index in repeats or URL_LINE.match(line) or index in teasers:
             score = -length - penalty
         elif index in items:
             score = max(_LIST_ITEM_SCORE, length - penalty)
@@ -305,15 +236,6 @@ def repeated_lines(lines: Sequence[str], kinds: Sequence[Kind]) -> set[int]:
             found.add(index)
         seen.add(key)
     return found
-
-
-# Characters of scripts written without spaces (DENSE_SCRIPT) carry about as much as a word does.
-_DENSE_WEIGHT = 3
-
-
-def text_length(line: str) -> int:
-    """Length in Latin-equivalent characters (a CJK character counts as three)."""
-    return len(line) + (_DENSE_WEIGHT - 1) * len(DENSE_SCRIPT.findall(line))
 
 
 def best_span(scores: Sequence[float]) -> tuple[int, int]:
@@ -417,7 +339,7 @@ def extracted_blocks(
     def is_link(line: str) -> bool:
         # A printed address is content (a list of shop links); menus are words.
         short = word_count(line) <= _LINK_LINE_MAX_WORDS
-        return short and not _URL.match(line) and normalise(line) in links
+        return short and not URL_LINE.match(line) and normalise(line) in links
 
     def claim(lines: Sequence[str], claimed: Mapping[int, str]) -> Iterator[Claim]:
         scores = []

@@ -12,12 +12,8 @@ from functools import lru_cache
 
 from lxml.html import HtmlElement
 
-from cleaner.clean.blocks import (
-    BlockSettings,
-    boilerplate_blocks,
-    extracted_blocks,
-    stopwords_for,
-)
+from cleaner.clean.block_kinds import BlockSettings, stopwords_for
+from cleaner.clean.blocks import boilerplate_blocks, extracted_blocks
 from cleaner.clean.dates import parse_date
 from cleaner.clean.extract import MAX_MARKUP_CHARS, ExtractionError, main_text, parse_page
 from cleaner.clean.filters import GENERIC_FILTERS, SCRAPED_TEXT_FILTERS, clean_lines
