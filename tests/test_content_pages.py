@@ -11,7 +11,10 @@ name in three inline elements ("500" / "g" / "de harina de trigo" in a naive scr
 Japanese blog post's sentences break at every link in a naive scrape, with no capitals to
 say that a line goes on; a Dutch government press release ends in a contact block; a
 Hindi news report holds a table of figures (a cell a line in a naive scrape) between its
-paragraphs, and Hindi's vowel signs are not word characters to `\\w`. These pages were
+paragraphs, and Hindi's vowel signs are not word characters to `\\w`; a German thread in
+Discourse's markup wraps each post's <article> in a frame of its own, marks the opening
+poster's posts with one more class, and opens with a greeting the extractor joins to the
+paragraph under it. These pages were
 written for the tests, each with its content beside it (tests/fixtures/content/<page>
 .content.txt); cleaning, from HTML and from the page's naive text, must keep at least 95%
 of the content's words.
@@ -54,6 +57,7 @@ def test_the_kinds_of_page_are_there() -> None:
         "documentation",
         "essay",
         "forum_thread",
+        "forum_thread_discourse_de",
         "forum_thread_ru",
         "mailing_list",
         "mailing_list_de",

@@ -146,42 +146,64 @@ def missed_records(tree: HtmlElement, kept: Sequence[str]) -> list[str] | None:
     anchor = _element_of(tree, kept[0])
     if anchor is None:
         return None
-    record = anchor
-    for _ in range(_RECORD_MAX_DEPTH):
+    record, depth = anchor, 0
+    while depth < _RECORD_MAX_DEPTH:
         parent = record.getparent()
         if parent is None:
             return None
-        shape = _shape(record)
-        alike = [child for child in parent if _shape(child) == shape]
-        if len(alike) > _MIN_OTHER_RECORDS and _is_record(record):
-            return _thread_lines(alike, record, kept)
+        if len(parent) > 1:  # a wrapper of one element (a post's <article> in its frame) is no step
+            depth += 1
+            alike = [child for child in parent if _alike(child, record)]
+            if len(alike) > _MIN_OTHER_RECORDS and _is_record(record):
+                return _thread_lines(alike, record, kept)
         record = parent
     return None
 
 
 def _element_of(tree: HtmlElement, line: str) -> HtmlElement | None:
-    """The element whose text is `line`. Only elements whose own text starts the way the
-    line does are compared whole: every element's full text would cost a page's worth of
-    text per element."""
+    """The element whose text is `line`, else the first whose text of two words or more
+    opens it: the extractor may have joined a greeting and the paragraph under it
+    ("Hallo zusammen," and "ich habe seit…"). Only elements whose own text starts the way
+    the line does are compared whole: every element's full text would cost a page's worth
+    of text per element."""
     words = line.split()
     if not words:
         return None
-    first, key = words[0], normalise(line)
+    first, key, line_words = words[0], normalise(line), words_of(line)
+    opening: HtmlElement | None = None
     for element in tree.iter("p", "pre", "li", "div", "td", "dd", "blockquote"):
         own = element.text
-        if own and first in own and normalise(element.text_content()) == key:
+        if not own or first not in own:
+            continue
+        text = element.text_content()
+        if normalise(text) == key:
             return element
-    return None
+        if opening is None:
+            heading = words_of(text)
+            if 2 <= len(heading) < len(line_words) and line_words[: len(heading)] == heading:
+                opening = element
+    return opening
 
 
-def _shape(element: HtmlElement) -> tuple[object, ...]:
-    """An element's tag and class, and those of its children: a post is its author line,
-    date and body each time, where the rows of a page's layout grid hold anything."""
-    return (
-        element.tag,
-        element.get("class"),
-        tuple((child.tag, child.get("class")) for child in element),
-    )
+def _alike(element: HtmlElement, record: HtmlElement) -> bool:
+    """Whether `element` is a record like `record`: the same tag, the same children (tag
+    and class: a post is its author line, date and body each time, where the rows of a
+    page's layout grid hold anything), and the same classes but for one that says how
+    this one is shown ("topic-owner" on the opening poster's replies, "highlighted")."""
+    if element.tag != record.tag or _children(element) != _children(record):
+        return False
+    mine, theirs = _classes(element), _classes(record)
+    if mine == theirs:
+        return True
+    return min(len(mine), len(theirs)) >= 2 and len(set(mine) ^ set(theirs)) <= 1
+
+
+def _children(element: HtmlElement) -> tuple[tuple[object, str | None], ...]:
+    return tuple((child.tag, child.get("class")) for child in element)
+
+
+def _classes(element: HtmlElement) -> list[str]:
+    return (element.get("class") or "").split()
 
 
 def _is_record(element: HtmlElement) -> bool:
@@ -194,6 +216,8 @@ def _thread_lines(
     records: Sequence[HtmlElement], extracted: HtmlElement, kept: Sequence[str]
 ) -> list[str] | None:
     known = {normalise(line) for line in kept}
+    # What the extracted text already holds, also where it joined two of the page's lines.
+    known_trigrams = {gram for line in kept for gram in _trigrams(line)}
     lines: list[str] = []
     added = 0
     for record in records:
@@ -203,7 +227,9 @@ def _thread_lines(
         prose = [
             line
             for line in clean_lines(page_lines(record), GENERIC_FILTERS).lines
-            if word_count(line) >= _RECORD_LINE_MIN_WORDS and normalise(line) not in known
+            if word_count(line) >= _RECORD_LINE_MIN_WORDS
+            and normalise(line) not in known
+            and not _mostly_in(_trigrams(line), known_trigrams)
         ]
         lines.extend(prose)
         added += sum(word_count(line) for line in prose)
