@@ -110,3 +110,17 @@ def test_a_question_page_keeps_its_answers() -> None:
     assert kept_share(doc.text, content_of(page)) >= KEEP_AT_LEAST
     assert "answered Mar" not in doc.text
     assert "hard-coding 1440" not in doc.text and "the class with" not in doc.text  # comments
+
+
+def test_a_question_page_without_markup_keeps_its_question_and_answers() -> None:
+    """A Japanese Q&A page with no schema.org markup: trafilatura takes the question and the
+    answers, readability the best answer alone. The question's and the answers' bodies are
+    elements of one kind in different places, so the vote does not drop them as comments;
+    and Japanese paragraphs, a few "words" each between their commas, count as paragraphs."""
+    page = FIXTURES / "qa" / "qa_page_ja.html"
+    doc = clean_html(page.read_text("utf-8"), url="https://example.org/qa/1")
+    assert doc.status == "ok", doc.reason
+    assert kept_share(doc.text, content_of(page)) >= 0.85
+    assert "6年間住んだ賃貸マンション" in doc.text  # the question
+    assert "元不動産管理会社勤務です。" in doc.text  # another answer
+    assert "tak***さん" not in doc.text and "参考になる" not in doc.text  # cards, votes

@@ -6,7 +6,7 @@ it can run in any number of worker processes; corpus-level stages (near copies) 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -15,11 +15,18 @@ from lxml.html import HtmlElement
 from cleaner.clean.block_kinds import BlockSettings, stopwords_for
 from cleaner.clean.blocks import boilerplate_blocks, extracted_blocks
 from cleaner.clean.dates import parse_date
-from cleaner.clean.extract import MAX_MARKUP_CHARS, ExtractionError, main_text, parse_page
+from cleaner.clean.extract import (
+    MAX_MARKUP_CHARS,
+    ExtractionError,
+    load_html,
+    main_text,
+    parse_page,
+)
 from cleaner.clean.filters import GENERIC_FILTERS, SCRAPED_TEXT_FILTERS, clean_lines
 from cleaner.clean.glued import boilerplate_only, unglue
 from cleaner.clean.langid import DEFAULT_PREFIX_CHARS, DEFAULT_SEED, detect_language
 from cleaner.clean.recall import (
+    in_two_posts,
     may_continue,
     missed_answers,
     missed_continuation,
@@ -40,10 +47,10 @@ from cleaner.clean.second_opinion import (
     worth_a_second_look,
 )
 from cleaner.clean.text import (
-    DENSE_SCRIPT,
     Judge,
     ends_sentence,
     extracted_lines,
+    prose_words,
     split_blocks,
     word_count,
 )
@@ -243,7 +250,7 @@ def _clean_html_into(
         _take_second(doc, other)
         return
     if vote and doc.text and second:
-        _keep_agreed(doc, second)
+        thread = not _keep_agreed(doc, second, lambda: load_html(html))
     lead = missed_lead(doc.text, second) if second and doc.text and not thread else []
     if lead:
         opening = replace(doc, removed=[])
@@ -280,10 +287,26 @@ def _recover_the_rest(doc: Document, tree: HtmlElement, qa_page: bool = False) -
     return bool(thread)
 
 
-def _keep_agreed(doc: Document, second: str) -> None:
-    """Drop the blocks that the second extractor's article leaves out (with their rule)."""
+def _keep_agreed(doc: Document, second: str, tree: Callable[[], HtmlElement | None]) -> bool:
+    """Drop the blocks that the second extractor's article leaves out (with their rule);
+    False when what it leaves out are other posts of a thread (nothing is dropped then).
+
+    readability takes one container: on a Q&A page or a thread, one post. When the vote
+    would drop a good part of the text, in paragraphs, the page (parsed again: readability
+    changed it) is asked whether the longest of them and the first block kept sit in two
+    posts of one kind (`in_two_posts`); an article's comment section is of another kind.
+    """
     blocks = doc.text.split("\n\n")
     dropped = disagreed_blocks(blocks, second)
+    if _other_posts(blocks, dropped):
+        kept = next(block for block, drop in zip(blocks, dropped, strict=True) if not drop)
+        longest = max(
+            (block for block, drop in zip(blocks, dropped, strict=True) if drop),
+            key=prose_words,
+        )
+        page = tree()
+        if page is not None and in_two_posts(page, kept, longest):
+            return False
     if any(dropped):
         doc.removed.extend(
             Removal("extractors-disagree", block)
@@ -291,6 +314,24 @@ def _keep_agreed(doc: Document, second: str) -> None:
             if drop
         )
         doc.text = "\n\n".join(b for b, drop in zip(blocks, dropped, strict=True) if not drop)
+    return True
+
+
+# What the vote must drop before the page is asked whether it drops posts: this share of
+# the text's words, with a block of a paragraph's length among them (about 3% of the dev
+# corpora's pages, so the second parse is rare).
+_POSTS_SHARE = 0.25
+_POST_MIN_WORDS = 15
+
+
+def _other_posts(blocks: list[str], dropped: list[bool]) -> bool:
+    """Whether what the vote drops may be other posts: much of the text, in paragraphs,
+    with something kept."""
+    if all(dropped) or not any(dropped):
+        return False
+    sizes = [prose_words(block) for block in blocks]
+    gone = [size for size, drop in zip(sizes, dropped, strict=True) if drop]
+    return sum(gone) >= _POSTS_SHARE * sum(sizes) and max(gone) >= _POST_MIN_WORDS
 
 
 def _clean_text_into(
@@ -336,21 +377,10 @@ def _clean_text_into(
 _PROSE_MIN_WORDS = 8
 
 
-# Scripts written without spaces: about this many characters say as much as a word does.
-_DENSE_CHARS_A_WORD = 2.5
-
-
-def _prose_words(line: str) -> float:
-    """Words in a line, a Chinese or Japanese sentence's characters counted as words are
-    (it has no spaces to count: a paragraph of it is one "word", a code line several)."""
-    dense = len(DENSE_SCRIPT.findall(line))
-    return len(line.split()) + dense / _DENSE_CHARS_A_WORD
-
-
 def prose_sample(lines: list[str], limit: int) -> str:
     """The page's prose lines (or all of it, if it has none), up to `limit` characters:
     its long lines that end a sentence, else its long lines."""
-    long = [line for line in lines if _prose_words(line) >= _PROSE_MIN_WORDS]
+    long = [line for line in lines if prose_words(line) >= _PROSE_MIN_WORDS]
     # Sentences first: a command line or a list of tags is long too, and in another script.
     prose = [line for line in long if ends_sentence(line)] or long or lines
     sample, size = [], 0

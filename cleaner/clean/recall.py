@@ -160,6 +160,38 @@ def missed_records(tree: HtmlElement, kept: Sequence[str]) -> list[str] | None:
     return None
 
 
+def in_two_posts(tree: HtmlElement, line: str, other: str) -> bool:
+    """Whether two extracted lines sit in two posts of one thread: two elements of one kind
+    (`_same_kind`, classed, neither inside the other) a few steps above each line, as the
+    bodies of a question and of its answer, or of two answers, on a Q&A page whose posts
+    are not siblings (their bodies hold different paragraphs: the children may differ)."""
+    first, second = _element_of(tree, line), _element_of(tree, other)
+    if first is None or second is None:
+        return False
+    above = _posts_above(first)
+    for post in _posts_above(second):
+        for candidate in above:
+            if (
+                candidate is not post
+                and _same_kind(candidate, post)
+                and _is_record(post)
+                and post not in candidate.iterancestors()
+                and candidate not in post.iterancestors()
+            ):
+                return True
+    return False
+
+
+def _posts_above(element: HtmlElement) -> list[HtmlElement]:
+    """The element and its ancestors up to `_RECORD_MAX_DEPTH` steps that hold more than
+    one element (a post's body holds paragraphs; a paragraph's frame holds the paragraph)."""
+    found: list[HtmlElement] = []
+    for ancestor in [element, *element.iterancestors()][: _RECORD_MAX_DEPTH + 1]:
+        if len(ancestor) > 1:
+            found.append(ancestor)
+    return found
+
+
 def _element_of(tree: HtmlElement, line: str) -> HtmlElement | None:
     """The element whose text is `line`, else the first whose text of two words or more
     opens it: the extractor may have joined a greeting and the paragraph under it
@@ -190,9 +222,14 @@ def _alike(element: HtmlElement, record: HtmlElement) -> bool:
     and class: a post is its author line, date and body each time, where the rows of a
     page's layout grid hold anything), and the same classes but for one that says how
     this one is shown ("topic-owner" on the opening poster's replies, "highlighted")."""
-    if element.tag != record.tag or _children(element) != _children(record):
+    return _children(element) == _children(record) and _same_kind(element, record)
+
+
+def _same_kind(element: HtmlElement, other: HtmlElement) -> bool:
+    """The same tag and the same classes but for one."""
+    if element.tag != other.tag:
         return False
-    mine, theirs = _classes(element), _classes(record)
+    mine, theirs = _classes(element), _classes(other)
     if mine == theirs:
         return True
     return min(len(mine), len(theirs)) >= 2 and len(set(mine) ^ set(theirs)) <= 1

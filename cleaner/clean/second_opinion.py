@@ -22,7 +22,14 @@ from lxml import html
 from lxml.html import HtmlElement
 
 from cleaner.clean.recall import page_lines
-from cleaner.clean.text import ends_sentence, word_count, word_trigrams, words_of
+from cleaner.clean.text import (
+    DENSE_SCRIPT,
+    ends_sentence,
+    prose_words,
+    word_count,
+    word_trigrams,
+    words_of,
+)
 
 # Elements after which text goes on a new line (so words of two blocks are not glued).
 _BLOCKS = frozenset(
@@ -100,7 +107,7 @@ def may_disagree(blocks: list[str]) -> bool:
     """Whether the vote is worth running on `blocks`: only when one of them is shorter than
     a paragraph of prose, where nearly all it drops is (an answer made only of long blocks is
     left as it is, off-topic tail and all, to save the second extractor's time)."""
-    return any(word_count(block) < AGREE_UP_TO_WORDS for block in blocks)
+    return any(_paragraph_words(block, words_of(block)) < AGREE_UP_TO_WORDS for block in blocks)
 
 
 def worth_a_second_look(first_words: int, second_words: int, page_size: int) -> bool:
@@ -243,8 +250,9 @@ def disagreed_blocks(blocks: list[str], second: str) -> list[bool]:
             for number, words in enumerate(block_words)
         ]
     dropped = [
-        not kept and (len(words) < AGREE_UP_TO_WORDS or off_topic_tail(number, words))
-        for number, (words, kept) in enumerate(zip(block_words, agreed, strict=True))
+        not kept
+        and (_paragraph_words(block, words) < AGREE_UP_TO_WORDS or off_topic_tail(number, words))
+        for number, (block, words, kept) in enumerate(zip(blocks, block_words, agreed, strict=True))
     ]
     if all(dropped):
         return none
@@ -255,6 +263,12 @@ def disagreed_blocks(blocks: list[str], second: str) -> list[bool]:
     if first and _standfirst(blocks[first - 1], block_words[first - 1], topic):
         dropped[first - 1] = False
     return dropped
+
+
+def _paragraph_words(block: str, words: list[str]) -> float:
+    """A block's size in words; in Chinese or Japanese its characters counted, as its
+    "words" are the runs between punctuation (every paragraph of it would be short)."""
+    return prose_words(block) if DENSE_SCRIPT.search(block) else len(words)
 
 
 def _standfirst(block: str, words: list[str], topic: set[str]) -> bool:

@@ -384,6 +384,17 @@ def word_count(line: str) -> int:
     return len(WORD.findall(line))
 
 
+# Characters of a script written without spaces that make about one word of a spaced one.
+_DENSE_CHARS_A_WORD = 2.5
+
+
+def prose_words(line: str) -> float:
+    """Words in a line, a Chinese or Japanese sentence's characters counted as words are
+    (it has no spaces to count: a paragraph of it is one "word", a code line several)."""
+    dense = len(DENSE_SCRIPT.findall(line))
+    return len(line.split()) + dense / _DENSE_CHARS_A_WORD
+
+
 def words_of(text: str) -> list[str]:
     """The text's words, case-folded (what word_count counts)."""
     return WORD.findall(text.lower())
