@@ -592,3 +592,36 @@ def test_a_photo_posts_paragraphs_between_picture_lines_are_kept_and_its_teasers
     paragraphs = doc.text.split("\n\n")
     assert [p for p in paragraphs if p in opening + PHOTO_POST_STEPS] == opening + PHOTO_POST_STEPS
     assert not any(teaser in doc.text for teaser in ["Related posts", *teasers])
+
+
+def test_paragraphs_that_mention_years_are_no_time_stamps_but_comment_headers_are() -> None:
+    """The photo post again, its paragraphs now telling the booth's history with years in
+    them ("since 2019"), and its comments after it, each under a "Posted by … 5:10 PM"
+    header. A sentence with a year is no time stamp: the stretch still grows to every
+    paragraph, and stops at the comments."""
+    years = [
+        f"{step[:-1]}, as every year since {2015 + n}." for n, step in enumerate(PHOTO_POST_STEPS)
+    ]
+    opening = [
+        "Last weekend the convention opened its doors again, and for the first time I had a "
+        "booth of my own in the hall next to the main stage, which meant three days of "
+        "meeting readers in person.",
+        "Many of you asked what we would bring and how much it would cost, so here is the "
+        "whole list with pictures, before the doors open and the queues begin on Saturday.",
+    ]
+    lines = ["Home", "Blog", "Gallery", "Shop", "About me", "Contact", *opening]
+    for number, step in enumerate(years):
+        lines += [f"Img ID#{1593 + number} Title:", "Photo: Mei Tanaka", "Click to enlarge", step]
+    comments = [
+        "I went there last year as well and the queue at the booth was the longest in the "
+        "whole hall, so come early if you want one of the carry cases before they are gone.",
+        "Thanks for posting the prices in advance, it makes planning the budget for the "
+        "weekend so much easier than guessing at the door like we had to do last time.",
+    ]
+    lines.append("2 Comments")
+    for number, comment in enumerate(comments):
+        lines += [f"Posted by reader{number} on January 10, 2024 5:{10 + number} PM", comment]
+    doc = clean_text("\n".join(lines), url="https://example.org/blog/booth-history")
+    paragraphs = doc.text.split("\n\n")
+    assert [p for p in paragraphs if p in opening + years] == opening + years
+    assert not any(comment in doc.text for comment in comments)

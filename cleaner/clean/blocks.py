@@ -43,7 +43,10 @@ _WHOLE_CONTENT_SHARE = 1.0
 _WHOLE_CONTENT_MIN_CHARS = 800
 # Time stamps in what would be added: comments or a list of other stories, not a manual.
 _WHOLE_CONTENT_MAX_TIMED = 1
-_TIME_OR_YEAR = re.compile(r"\b\d{1,2}:\d\d\b|\b(?:19|20)\d\d\b")
+_CLOCK = re.compile(r"\b\d{1,2}:\d\d\b")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_STAMP_CLOCK_MAX_WORDS = 12
+_STAMP_YEAR_MAX_WORDS = 6
 
 
 def _whole_content(
@@ -138,7 +141,15 @@ def _is_prose(line: str, kind: Kind) -> bool:
 
 
 def _is_timed(line: str) -> bool:
-    return is_date_line(line) or bool(_TIME_OR_YEAR.search(line))
+    """Whether a line stamps a post or a comment: a date line, a clock time in a short
+    line ("Posted by John on January 10, 2008 5:29 PM"), or a year in a very short one.
+    A sentence that mentions a year, or a table row of opening hours, is no stamp."""
+    if is_date_line(line):
+        return True
+    words = word_count(line)
+    if _CLOCK.search(line):
+        return words <= _STAMP_CLOCK_MAX_WORDS
+    return words <= _STAMP_YEAR_MAX_WORDS and bool(_YEAR.search(line))
 
 
 # Lines other filters removed for being around an article, not in it (a list of other
