@@ -14,7 +14,8 @@ Hindi news report holds a table of figures (a cell a line in a naive scrape) bet
 paragraphs, and Hindi's vowel signs are not word characters to `\\w`; a German thread in
 Discourse's markup wraps each post's <article> in a frame of its own, marks the opening
 poster's posts with one more class, and opens with a greeting the extractor joins to the
-paragraph under it. These pages were
+paragraph under it; a Persian news report writes its words' parts apart with zero-width
+non-joiners, which trafilatura drops as unprintable. These pages were
 written for the tests, each with its content beside it (tests/fixtures/content/<page>
 .content.txt); cleaning, from HTML and from the page's naive text, must keep at least 95%
 of the content's words.
@@ -30,6 +31,7 @@ import pytest
 
 from bench.naive import naive_text
 from cleaner import clean_html, clean_text
+from cleaner.clean.markup import hide_joiners
 from tests.conftest import FIXTURES
 
 PAGES = sorted((FIXTURES / "content").glob("*.html"))
@@ -61,6 +63,7 @@ def test_the_kinds_of_page_are_there() -> None:
         "forum_thread_ru",
         "mailing_list",
         "mailing_list_de",
+        "news_fa",
         "news_table_hi",
         "press_release_nl",
         "recipe",
@@ -124,3 +127,23 @@ def test_a_question_page_without_markup_keeps_its_question_and_answers() -> None
     assert "6年間住んだ賃貸マンション" in doc.text  # the question
     assert "元不動産管理会社勤務です。" in doc.text  # another answer
     assert "tak***さん" not in doc.text and "参考になる" not in doc.text  # cards, votes
+
+
+def test_zero_width_joiners_come_through_html_extraction() -> None:
+    """Written as characters or as any of their entities, the joiners are in the text
+    where the page had them, in the body and in the title."""
+    body = "<p>" + " ".join(["کتاب&zwnj;ها را می&#8204;خوانم و دوست&#x200C;ها می\u200cآیند."] * 12)
+    page = f"<html><head><title>خبر\u200cها</title></head><body><article>{body}</p></article></body></html>"
+    doc = clean_html(page, url="https://example.org/fa")
+    assert doc.status == "ok", doc.reason
+    assert "کتاب\u200cها را می\u200cخوانم و دوست\u200cها می\u200cآیند." in doc.text
+    assert doc.title == "خبر\u200cها"
+    assert "\u2bd1" not in doc.text
+
+
+def test_a_page_that_uses_a_stand_in_symbol_is_left_as_it_is() -> None:
+    """The stand-ins are rare symbols; a page that holds one (a chart of signs, say) keeps
+    it, and its joiners go the way trafilatura sends them."""
+    assert hide_joiners("<p>a\u200cb \u2bd1</p>") is None
+    assert hide_joiners("<p>plain text</p>") is None
+    assert hide_joiners("<p>a&ZWNJ;b</p>") == "<p>a\u2bd1b</p>"

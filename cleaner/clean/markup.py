@@ -94,3 +94,43 @@ def flatten_deep_markup(html: str, max_depth: int = MAX_DEPTH) -> str:
         return match.group(0) if depth <= max_depth else ""
 
     return _TAG.sub(keep_shallow, html)
+
+
+# trafilatura keeps only the characters Python calls printable, and drops the zero-width
+# joiners with the rest: Persian writes its verb prefixes and plural endings with a
+# zero-width non-joiner (U+200C) between a word's parts, Urdu, Kurdish and the Indic
+# scripts use it and the zero-width joiner (U+200D), and emoji sequences are held together
+# by the joiner. Without them the parts run together into words the language does not have
+# (a Persian news page: 0.84 of its words kept, by trafilatura alone too). They go through
+# extraction as two printable symbols that pages do not use and that, like the joiners,
+# part words.
+_STAND_INS = {"\u200c": "\u2bd1", "\u200d": "\u2bd2"}
+_JOINER_ENTITY = re.compile(r"&(?:(zwn?j)|#(820[45])|#x(200[cd]));", re.IGNORECASE)
+_ENTITY_JOINER = {"zwnj": "\u200c", "zwj": "\u200d", "8204": "\u200c", "8205": "\u200d"}
+
+
+def hide_joiners(html: str) -> str | None:
+    """The page with its zero-width joiners (characters or entities) written as stand-ins,
+    or None when it holds none, or already holds a stand-in (it is left as it is)."""
+    if not any(joiner in html for joiner in _STAND_INS) and not _JOINER_ENTITY.search(html):
+        return None
+    if any(stand_in in html for stand_in in _STAND_INS.values()):
+        return None
+
+    def joiner(match: re.Match[str]) -> str:
+        name, decimal, hexadecimal = match.groups()
+        if hexadecimal:
+            return chr(int(hexadecimal, 16))
+        return _ENTITY_JOINER[(name or decimal).lower()]
+
+    html = _JOINER_ENTITY.sub(joiner, html)
+    for character, stand_in in _STAND_INS.items():
+        html = html.replace(character, stand_in)
+    return html
+
+
+def restore_joiners(text: str) -> str:
+    """`text` with the stand-ins of `hide_joiners` written as the joiners again."""
+    for character, stand_in in _STAND_INS.items():
+        text = text.replace(stand_in, character)
+    return text

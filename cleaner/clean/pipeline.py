@@ -25,6 +25,7 @@ from cleaner.clean.extract import (
 from cleaner.clean.filters import GENERIC_FILTERS, SCRAPED_TEXT_FILTERS, clean_lines
 from cleaner.clean.glued import boilerplate_only, unglue
 from cleaner.clean.langid import DEFAULT_PREFIX_CHARS, DEFAULT_SEED, detect_language
+from cleaner.clean.markup import hide_joiners, restore_joiners
 from cleaner.clean.recall import (
     in_two_posts,
     may_continue,
@@ -167,7 +168,10 @@ def clean_document(raw: RawDocument, config: CleanConfig) -> Document:
         if raw.site and site is None:
             return _failed(doc, f"unknown site {raw.site!r}")
         if raw.kind == "html":
-            _clean_html_into(doc, raw.content, site, rules, config)
+            hidden = hide_joiners(raw.content)
+            _clean_html_into(doc, hidden or raw.content, site, rules, config)
+            if hidden is not None:
+                _restore_joiners(doc)
         else:
             doc.title = raw.title or None
             _clean_text_into(doc, raw.content, site, rules, config, title=raw.title)
@@ -186,6 +190,14 @@ def clean_document(raw: RawDocument, config: CleanConfig) -> Document:
     if config.languages is not None and doc.lang not in config.languages:
         doc.status, doc.reason = "dropped", "lang"
     return doc
+
+
+def _restore_joiners(doc: Document) -> None:
+    """The zero-width joiners back in everything read from a page (see `hide_joiners`)."""
+    doc.text = restore_joiners(doc.text)
+    doc.title = restore_joiners(doc.title) if doc.title else doc.title
+    doc.sitename = restore_joiners(doc.sitename) if doc.sitename else doc.sitename
+    doc.removed = [Removal(r.rule, restore_joiners(r.text)) for r in doc.removed]
 
 
 def _failed(doc: Document, reason: str) -> Document:
