@@ -525,11 +525,16 @@ def test_a_page_that_is_mostly_content_keeps_the_parts_its_code_and_tables_cut_a
     lines = [*DOCS_PROSE[:4], *TABLE, *DOCS_PROSE[4:]]
     kinds = [classify(line, stopwords_for("en"), SETTINGS) for line in lines]
     best = (len(lines) - 2, len(lines))
-    assert _whole_content(lines, {}, kinds, best) == (0, len(lines))
+
+    def runs(lines: list[str], claimed: dict[int, str]) -> set[int]:
+        return teaser_runs(lines, claimed) | headline_runs(lines, claimed)
+
+    assert _whole_content(lines, {}, kinds, best, runs(lines, {})) == (0, len(lines))
     stamps = ["Posted by reader1 at 12:03 PM", "Posted by reader2 at 12:09 PM"]
     timed = [*lines[:5], *stamps, *lines[7:]]
-    assert _whole_content(timed, {}, kinds, best) == best
-    assert _whole_content(lines, {5: "comments"}, kinds, best) == best
+    assert _whole_content(timed, {}, kinds, best, runs(timed, {})) == best
+    claimed = {5: "comments"}
+    assert _whole_content(lines, claimed, kinds, best, runs(lines, claimed)) == best
 
 
 def test_words_keep_their_vowel_signs_and_points() -> None:

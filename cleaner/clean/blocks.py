@@ -54,6 +54,7 @@ def _whole_content(
     claimed: Mapping[int, str],
     kinds: Sequence[Kind],
     span: tuple[int, int],
+    teasers: set[int],
 ) -> tuple[int, int]:
     """The stretch from the page's first to its last paragraph of prose, on a page that is
     mostly content: documentation, a recipe, a long guide, where code samples, tables and
@@ -67,14 +68,13 @@ def _whole_content(
     inside = sum(text_length(lines[i]) for i in prose if start <= i < end)
     outside = sum(text_length(lines[i]) for i in prose if not start <= i < end)
     if not prose or outside < max(_WHOLE_CONTENT_SHARE * inside, _WHOLE_CONTENT_MIN_CHARS):
-        return _grown(lines, claimed, kinds, span)
+        return _grown(lines, claimed, kinds, span, teasers)
     first, last = min(start, prose[0]), max(end, prose[-1] + 1)
     added = [*range(first, start), *range(end, last)]
     timed = sum(1 for i in added if _is_timed(lines[i]))
-    teasers = teaser_runs(lines, claimed) | headline_runs(lines, claimed)
     edges = any(i in teasers or claimed.get(i) in _BOUNDARY_RULES for i in added)
     if timed > _WHOLE_CONTENT_MAX_TIMED or edges:
-        return _grown(lines, claimed, kinds, span)
+        return _grown(lines, claimed, kinds, span, teasers)
     return first, last
 
 
@@ -88,6 +88,7 @@ def _grown(
     claimed: Mapping[int, str],
     kinds: Sequence[Kind],
     span: tuple[int, int],
+    teasers: set[int],
 ) -> tuple[int, int]:
     """The stretch grown, on each side, to the next paragraph of prose for as long as no
     more than `_GROW_GAP_LINES` lines lie between, none of them a teaser, a headline of a
@@ -100,15 +101,12 @@ def _grown(
     """
     start, end = span
     prose = [i for i, kind in enumerate(kinds) if i not in claimed and _is_prose(lines[i], kind)]
-    teasers: set[int] | None = None
     timed = 0
 
     def crossable(between: range) -> bool:
-        nonlocal teasers, timed
+        nonlocal timed
         if len(between) > _GROW_GAP_LINES:
             return False
-        if teasers is None:
-            teasers = teaser_runs(lines, claimed) | headline_runs(lines, claimed)
         for i in between:
             if i in teasers or claimed.get(i) in _BOUNDARY_RULES:
                 return False
@@ -169,11 +167,13 @@ def block_scores(
     settings: BlockSettings,
     kinds: Sequence[Kind] | None = None,
     repeats: set[int] | None = None,
+    teasers: set[int] | None = None,
 ) -> list[float]:
     """How much each block speaks for being inside the article (positive) or not.
 
-    `kinds` are the blocks' context-free classes and `repeats` the lines that
-    `repeated_lines` finds (both worked out here when not given).
+    `kinds` are the blocks' context-free classes, `repeats` the lines that
+    `repeated_lines` finds and `teasers` those of teaser and headline runs (all worked out
+    here when not given).
     """
     penalty = settings.penalty
     first_kinds = list(kinds) if kinds else [classify(line, stopwords, settings) for line in lines]
@@ -187,7 +187,8 @@ def block_scores(
     kept_kinds = revise([first_kinds[i] for i in kept], [lines[i] for i in kept], settings)
     for index, kind in zip(kept, kept_kinds, strict=True):
         revised[index] = kind
-    teasers = teaser_runs(lines, claimed) | headline_runs(lines, claimed)
+    if teasers is None:
+        teasers = teaser_runs(lines, claimed) | headline_runs(lines, claimed)
     items = introduced_lists(lines, claimed)
     scores = []
     for index, (line, kind) in enumerate(zip(lines, revised, strict=True)):
@@ -314,13 +315,14 @@ def boilerplate_blocks(stopwords: frozenset[str], settings: BlockSettings | None
     def claim(lines: Sequence[str], claimed: Mapping[int, str]) -> Iterator[Claim]:
         kinds = [classify(line, stopwords, config) for line in lines]
         repeats = repeated_lines(lines, kinds)
-        scores = block_scores(lines, claimed, stopwords, config, kinds, repeats)
+        teasers = teaser_runs(lines, claimed) | headline_runs(lines, claimed)
+        scores = block_scores(lines, claimed, stopwords, config, kinds, repeats, teasers)
         start, end = best_span(scores)
         start, end = under_headline(scores, claimed, (start, end))
         posts = thread_of_posts(lines, scores, (start, end))
         start, end = posts or (start, thread_start(lines, start, end))
         if not posts:
-            start, end = _whole_content(lines, claimed, kinds, (start, end))
+            start, end = _whole_content(lines, claimed, kinds, (start, end), teasers)
         for index in range(len(lines)):
             if not start <= index < end:
                 yield index, "outside-article"
