@@ -738,3 +738,55 @@ def test_a_wikis_reference_notes_are_not_the_article() -> None:
     kept = clean_lines(lines, GENERIC_FILTERS)
     assert [r.rule for r in kept.removed if r.text in lines[2:4]] == ["references", "references"]
     assert lines[0] in kept.lines and lines[4] in kept.lines
+
+
+ARCHIVED_MESSAGE = [
+    "De: Rodrigo Ferraz <rodrigo em exemplo.org>",
+    "Data: Tue, 12 Mar 2024 14:22:10 -0300",
+    "Assunto: Re: [caju-dev] Falha ao compilar o plugin com GCC 13",
+    "Message-ID: <e81c0f4a em exemplo.org>",
+    "Oi Luana,",
+    "> src/plugins/ortografia/dicionario.cpp:214:18: error: 'uint32_t' was not declared",
+    "A partir do GCC 13 a libstdc++ deixou de incluir o cstdint indiretamente, então "
+    "qualquer arquivo que usa uint32_t sem incluir o cabeçalho quebra.",
+    "Abraços,",
+    "Rodrigo",
+    "--",
+    "Rodrigo Antunes Ferraz",
+    "Mantenedor do Caju - https://caju.org.br",
+    "Chave GPG: 0x7A3F 91C2 E4B0 55D8",
+    "_______________________________________________",
+    "caju-dev mailing list",
+    "https://lists.exemplo.org/listinfo/caju-dev",
+]
+
+
+def test_an_archived_messages_header_signature_and_list_footer_go_and_its_body_stays() -> None:
+    """The header fields (labelled in Portuguese by the archive), the signature under its
+    separator and the list's footer under its rule go; the body, quoted line and greeting
+    included, stays."""
+    cleaned = clean_lines(ARCHIVED_MESSAGE, GENERIC_FILTERS)
+    assert cleaned.lines == ARCHIVED_MESSAGE[4:9]
+    rules = {r.text: r.rule for r in cleaned.removed}
+    assert rules["Message-ID: <e81c0f4a em exemplo.org>"] == "mail-header"
+    assert rules["Chave GPG: 0x7A3F 91C2 E4B0 55D8"] == "signature"
+    assert rules["caju-dev mailing list"] == "list-footer"
+
+
+def test_an_example_email_in_an_article_and_a_dash_line_in_prose_stay() -> None:
+    """An article that shows an email to send ("To: / From: / Subject:", no date sent) keeps
+    it; two dashes followed by paragraphs of prose are no signature separator."""
+    example = [
+        "To: editor@example.com",
+        "From: you@yourcompany.com",
+        "Subject: Quick question",
+        "Hey, I loved your piece on remote teams and wondered whether you would take a guest "
+        "post on how small agencies run their weekly planning without a project manager.",
+    ]
+    assert clean_lines(example, GENERIC_FILTERS).lines == example
+    prose = [
+        "--",
+        "The second part of the story begins a year later, when the council finally agreed "
+        "to fund the bridge and the first lorries arrived at the river with the steel.",
+    ]
+    assert clean_lines(prose, GENERIC_FILTERS).lines[-1] == prose[-1]

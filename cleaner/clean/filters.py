@@ -29,6 +29,7 @@ from cleaner.clean.clutter import (
 from cleaner.clean.dates import is_date_line
 from cleaner.clean.leftovers import is_markup, is_script_code
 from cleaner.clean.line_runs import profile_fields
+from cleaner.clean.mail import mail_headers, signatures
 from cleaner.clean.related import related_article_lists, related_headings
 from cleaner.clean.text import (
     Judge,
@@ -71,6 +72,8 @@ GENERIC_FILTERS: tuple[LineFilter, ...] = (
     reference_notes,
     related_headings,
     profile_fields,
+    mail_headers,
+    signatures,
 )
 
 # For text that reached cleaner as text: a scrape of a page with a broken head prints its
