@@ -98,6 +98,8 @@ def test_reading_times_keep_text(line: str) -> None:
         "Published on 12/03/2021",
         "Veröffentlicht am 3. März 2023",
         "Publié le 12 avril 2017",
+        "#2 12/03/2024 14:51",  # a forum post's number and date
+        "Post #3 · 12.03.2024, 16:05",
     ],
 )
 def test_date_lines_removed(line: str) -> None:
@@ -113,6 +115,7 @@ def test_date_lines_removed(line: str) -> None:
         "In 2017 Russia kept 59 jets in Syria",
         "Updated guidance for travellers",
         "2024",
+        "#1 bestseller in 2023",
     ],
 )
 def test_date_lines_keep_text(line: str) -> None:

@@ -51,6 +51,8 @@ _DATE_LABEL = re.compile(
     r"mis à jour|publicado|actualizado)\b\s*:?\s*(on\b)?\s*",
     re.IGNORECASE,
 )
+# A forum post's number before its date ("#2 12/03/2024 14:51", "Post #3 · 12.03.2024").
+_POST_NUMBER = re.compile(r"^(?:post\s*)?#\d+\s*[·|:,\-–—]?\s*", re.IGNORECASE)
 _DATE_TOKEN = re.compile(r"[^\W\d_]+|\d+")
 _DATE_CHARS = re.compile(r"^[\w\s,./:|()+\-–—]+$")
 
@@ -59,7 +61,7 @@ def is_date_line(line: str) -> bool:
     """A line that only states when something was published or updated."""
     if len(line) > 70:
         return False
-    rest = _DATE_LABEL.sub("", line.strip(), count=1)
+    rest = _DATE_LABEL.sub("", _POST_NUMBER.sub("", line.strip(), count=1), count=1)
     if not rest or not _DATE_CHARS.match(rest):
         return False
     labelled = len(rest) < len(line.strip())
