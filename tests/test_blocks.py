@@ -576,26 +576,35 @@ PHOTO_POST_STEPS = [
 ]
 
 
+PHOTO_POST_OPENING = [
+    "Last weekend the convention opened its doors again, and for the first time I had a booth "
+    "of my own in the hall next to the main stage, which meant three days of meeting readers "
+    "in person.",
+    "Many of you asked what we would bring and how much it would cost, so here is the whole "
+    "list with pictures, before the doors open and the queues begin on Saturday.",
+]
+
+
+def photo_post(steps: list[str]) -> list[str]:
+    """A blog's menu, the post's opening, then each step under a photo's three lines."""
+    lines = ["Home", "Blog", "Gallery", "Shop", "About me", "Contact", *PHOTO_POST_OPENING]
+    for number, step in enumerate(steps):
+        lines += [f"Img ID#{1593 + number} Title:", "Photo: Mei Tanaka", "Click to enlarge", step]
+    return lines
+
+
 def test_a_photo_posts_paragraphs_between_picture_lines_are_kept_and_its_teasers_not() -> None:
     """A blog post told in pictures: two paragraphs, then a short paragraph under each of
     eight photos, each photo leaving three short lines in the scraped text. The best stretch
     is the opening; the stretch grows across the photos' lines to every paragraph, and stops
     before the list of other posts."""
-    opening = [
-        "Last weekend the convention opened its doors again, and for the first time I had a "
-        "booth of my own in the hall next to the main stage, which meant three days of "
-        "meeting readers in person.",
-        "Many of you asked what we would bring and how much it would cost, so here is the "
-        "whole list with pictures, before the doors open and the queues begin on Saturday.",
-    ]
-    lines = ["Home", "Blog", "Gallery", "Shop", "About me", "Contact", *opening]
-    for number, step in enumerate(PHOTO_POST_STEPS):
-        lines += [f"Img ID#{1593 + number} Title:", "Photo: Mei Tanaka", "Click to enlarge", step]
+    lines = photo_post(PHOTO_POST_STEPS)
     teasers = ["My first convention trip", "How I pack for a weekend away", "Ten cafes to visit"]
     lines += ["Related posts", *teasers, "Comments are closed."]
     doc = clean_text("\n".join(lines), url="https://example.org/blog/booth")
     paragraphs = doc.text.split("\n\n")
-    assert [p for p in paragraphs if p in opening + PHOTO_POST_STEPS] == opening + PHOTO_POST_STEPS
+    expected = PHOTO_POST_OPENING + PHOTO_POST_STEPS
+    assert [p for p in paragraphs if p in expected] == expected
     assert not any(teaser in doc.text for teaser in ["Related posts", *teasers])
 
 
@@ -607,16 +616,7 @@ def test_paragraphs_that_mention_years_are_no_time_stamps_but_comment_headers_ar
     years = [
         f"{step[:-1]}, as every year since {2015 + n}." for n, step in enumerate(PHOTO_POST_STEPS)
     ]
-    opening = [
-        "Last weekend the convention opened its doors again, and for the first time I had a "
-        "booth of my own in the hall next to the main stage, which meant three days of "
-        "meeting readers in person.",
-        "Many of you asked what we would bring and how much it would cost, so here is the "
-        "whole list with pictures, before the doors open and the queues begin on Saturday.",
-    ]
-    lines = ["Home", "Blog", "Gallery", "Shop", "About me", "Contact", *opening]
-    for number, step in enumerate(years):
-        lines += [f"Img ID#{1593 + number} Title:", "Photo: Mei Tanaka", "Click to enlarge", step]
+    lines = photo_post(years)
     comments = [
         "I went there last year as well and the queue at the booth was the longest in the "
         "whole hall, so come early if you want one of the carry cases before they are gone.",
@@ -628,5 +628,6 @@ def test_paragraphs_that_mention_years_are_no_time_stamps_but_comment_headers_ar
         lines += [f"Posted by reader{number} on January 10, 2024 5:{10 + number} PM", comment]
     doc = clean_text("\n".join(lines), url="https://example.org/blog/booth-history")
     paragraphs = doc.text.split("\n\n")
-    assert [p for p in paragraphs if p in opening + years] == opening + years
+    expected = PHOTO_POST_OPENING + years
+    assert [p for p in paragraphs if p in expected] == expected
     assert not any(comment in doc.text for comment in comments)
