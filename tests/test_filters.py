@@ -793,3 +793,21 @@ def test_an_example_email_in_an_article_and_a_dash_line_in_prose_stay() -> None:
         "to fund the bridge and the first lorries arrived at the river with the steel.",
     ]
     assert clean_lines(prose, GENERIC_FILTERS).lines[-1] == prose[-1]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Similar threads", "Читайте також", "Berita Terkait", "ข่าวที่เกี่ยวข้อง", "相关新闻",
+     "اخبار مرتبط", "Chủ đề tương tự", "Benzer Haberler:"],
+)  # fmt: skip
+def test_related_headings_in_many_languages_take_their_list(heading: str) -> None:
+    """The heading over a list of other stories, in the page's language, goes with the list;
+    the prose after the list stays."""
+    lines = [
+        heading,
+        "Storm cuts power to 400 villages",
+        "Trains run late across the west",
+        "The council said on Friday that the repairs would take at least two more weeks, "
+        "and asked residents to report fallen lines to the emergency number.",
+    ]
+    assert list(related_headings(lines)) == [(0, "related"), (1, "related"), (2, "related")]

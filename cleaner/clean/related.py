@@ -62,7 +62,26 @@ _RELATED_HEADING = re.compile(
     r"more news|you (may|might) also like|read next|editor'?s picks|in other news|"
     r"related (articles|stories|news|posts|content|coverage|topics|links|reading)|"
     r"das könnte sie auch interessieren|à lire également|sur le même sujet|"
-    r"te puede interesar|noticias relacionadas)\s*:?$",
+    r"te puede interesar|noticias relacionadas|"
+    r"similar (threads|topics|posts|questions)|related questions|suggested topics|"
+    # the same headings in other languages (German, French, Spanish, Italian, Portuguese,
+    # Dutch, Polish, Turkish, Russian, Ukrainian, Arabic, Persian, Vietnamese, Indonesian,
+    # Chinese, Japanese, Korean, Hebrew, Thai, Hindi)
+    r"ähnliche (artikel|themen|beiträge)|mehr zum thema|weitere artikel|meistgelesen|"
+    r"articles similaires|à lire aussi|lire aussi|les plus lus|sujets similaires|"
+    r"discussions similaires|artículos relacionados|lo más leído|más leídas|temas similares|"
+    r"articoli correlati|i più letti|discussioni simili|notícias relacionadas|"
+    r"artigos relacionados|mais lidas|mais lidos|tópicos semelhantes|"
+    r"gerelateerde artikelen|meest gelezen|podobne artykuły|najczęściej czytane|"
+    r"podobne tematy|powiązane artykuły|ilgili haberler|benzer haberler|benzer konular|"
+    r"en çok okunanlar|похожие статьи|читайте также|самое читаемое|похожие темы|"
+    r"читайте також|схожі статті|найпопулярніше|أخبار ذات صلة|مقالات ذات صلة|"
+    r"الأكثر قراءة|مواضيع ذات صلة|اخبار مرتبط|مطالب مرتبط|مطالب پیشنهادی|"
+    r"chủ đề tương tự|bài viết liên quan|tin liên quan|tin đọc nhiều|berita terkait|"
+    r"artikel terkait|berita lainnya|相关新闻|相关文章|相关阅读|热门新闻|推荐阅读|猜你喜欢|"
+    r"関連記事|関連ニュース|人気記事|おすすめ記事|関連する質問|관련\s?기사|많이 본 뉴스|"
+    r"כתבות נוספות|כתבות קשורות|הנקראים ביותר|שרשורים דומים|ข่าวที่เกี่ยวข้อง|ข่าวยอดนิยม|"
+    r"บทความที่เกี่ยวข้อง|संबंधित ख़बरें|संबंधित खबरें)\s*:?$",
     re.IGNORECASE,
 )
 _LINK_MAX_WORDS = 25
